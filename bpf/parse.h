@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+// Header parsing for the TC programs. Every read is bounds-checked against data_end; a helper
+// returns 0 when the frame is too short to hold the header it looks for.
+#pragma once
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "types.h"
+
+#define ETH_P_8021Q_ 0x8100
+#define ETH_P_8021AD_ 0x88A8
+#define IPPROTO_SCTP_ 132
+#define IPPROTO_ICMPV6_ 58
+
+struct vlan_hdr_ {
+	__be16 tci;
+	__be16 proto;
+};
+
+// ICMP and ICMPv6 share this prefix.
+struct icmp_hdr_ {
+	__u8 type;
+	__u8 code;
+};
+
+// Only the ports of an SCTP common header are needed.
+struct sctp_hdr_ {
+	__be16 source;
+	__be16 dest;
+};
+
+// pkt is the parse cursor: what has been decoded so far and where the next header starts.
+struct pkt {
+	void *pos;
+	void *end;
+	struct ethhdr *eth;
+	__u16 l3_proto; // ethertype after VLAN tags, host order
+	__u8 dscp;
+	__u16 tcp_flags;
+};
+
+static __always_inline void ipv4_mapped(__u8 *dst, __be32 addr) {
+	__builtin_memset(dst, 0, 10);
+	dst[10] = 0xff;
+	dst[11] = 0xff;
+	__builtin_memcpy(dst + 12, &addr, 4);
+}
+
+// parse_l4 fills ports, ICMP type/code and TCP flags. A truncated L4 header makes the frame
+// malformed (returns 0); unknown protocols are still flows, with ports 0.
+static __always_inline int parse_l4(struct pkt *p, struct flow_key *k) {
+	switch (k->proto) {
+	case IPPROTO_TCP: {
+		struct tcphdr *th = p->pos;
+		if ((void *)(th + 1) > p->end)
+			return 0;
+		k->src_port = bpf_ntohs(th->source);
+		k->dst_port = bpf_ntohs(th->dest);
+		// Byte 13 of the TCP header holds CWR..FIN in the same bit order as our flags.
+		__u16 f = ((__u8 *)th)[13];
+		if ((f & 0x12) == 0x12)
+			f |= TCPF_SYN_ACK;
+		if ((f & 0x11) == 0x11)
+			f |= TCPF_FIN_ACK;
+		if ((f & 0x14) == 0x14)
+			f |= TCPF_RST_ACK;
+		p->tcp_flags = f;
+		return 1;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr *uh = p->pos;
+		if ((void *)(uh + 1) > p->end)
+			return 0;
+		k->src_port = bpf_ntohs(uh->source);
+		k->dst_port = bpf_ntohs(uh->dest);
+		return 1;
+	}
+	case IPPROTO_SCTP_: {
+		struct sctp_hdr_ *sh = p->pos;
+		if ((void *)(sh + 1) > p->end)
+			return 0;
+		k->src_port = bpf_ntohs(sh->source);
+		k->dst_port = bpf_ntohs(sh->dest);
+		return 1;
+	}
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6_: {
+		struct icmp_hdr_ *ih = p->pos;
+		if ((void *)(ih + 1) > p->end)
+			return 0;
+		k->icmp_type = ih->type;
+		k->icmp_code = ih->code;
+		return 1;
+	}
+	}
+	return 1;
+}
+
+static __always_inline int parse_ipv4(struct pkt *p, struct flow_key *k) {
+	struct iphdr *ip = p->pos;
+	if ((void *)(ip + 1) > p->end)
+		return 0;
+	__u32 ihl = ip->ihl * 4;
+	if (ihl < sizeof(*ip))
+		return 0;
+	ipv4_mapped(k->src_ip, ip->saddr);
+	ipv4_mapped(k->dst_ip, ip->daddr);
+	k->proto = ip->protocol;
+	p->dscp = ip->tos >> 2;
+	// Later fragments carry no L4 header: keep them as a flow without ports.
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return 1;
+	p->pos += ihl;
+	return parse_l4(p, k);
+}
+
+static __always_inline int parse_ipv6(struct pkt *p, struct flow_key *k) {
+	struct ipv6hdr *ip6 = p->pos;
+	if ((void *)(ip6 + 1) > p->end)
+		return 0;
+	__builtin_memcpy(k->src_ip, &ip6->saddr, 16);
+	__builtin_memcpy(k->dst_ip, &ip6->daddr, 16);
+	k->proto = ip6->nexthdr;
+	p->dscp = ((ip6->priority << 4) | (ip6->flow_lbl[0] >> 4)) >> 2;
+	p->pos = ip6 + 1;
+	// Extension headers are not walked: such flows keep the extension header's number as
+	// protocol and no ports.
+	return parse_l4(p, k);
+}
+
+// parse_frame decodes L2..L4 into the key. Returns 0 for a frame too short to be recorded.
+static __always_inline int parse_frame(struct pkt *p, struct flow_key *k) {
+	struct ethhdr *eth = p->pos;
+	if ((void *)(eth + 1) > p->end)
+		return 0;
+	p->eth = eth;
+	__u16 proto = bpf_ntohs(eth->h_proto);
+	p->pos = eth + 1;
+	// Up to two VLAN tags (802.1ad outer + 802.1Q inner) when they are still in the data.
+#pragma unroll
+	for (int i = 0; i < 2; i++) {
+		if (proto != ETH_P_8021Q_ && proto != ETH_P_8021AD_)
+			break;
+		struct vlan_hdr_ *vh = p->pos;
+		if ((void *)(vh + 1) > p->end)
+			return 0;
+		proto = bpf_ntohs(vh->proto);
+		p->pos = vh + 1;
+	}
+	p->l3_proto = proto;
+	k->eth_proto = proto;
+	switch (proto) {
+	case ETH_P_IP:
+		return parse_ipv4(p, k);
+	case ETH_P_IPV6:
+		return parse_ipv6(p, k);
+	}
+	__builtin_memcpy(k->src_ip, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(k->dst_ip, eth->h_dest, ETH_ALEN);
+	return 1;
+}

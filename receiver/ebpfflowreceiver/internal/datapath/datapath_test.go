@@ -1,0 +1,54 @@
+// Copyright The flowlens Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package datapath
+
+import (
+	"net"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/google/gopacket/layers"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flowlens/flowlens/internal/testutil"
+)
+
+func load(t *testing.T, s Settings) *Datapath {
+	t.Helper()
+	testutil.RequireRoot(t)
+	if s.MaxFlows == 0 {
+		s.MaxFlows = 1024
+	}
+	d, err := Load(s)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+func evictAll(t *testing.T, d *Datapath) map[Key]Stats {
+	t.Helper()
+	out := map[Key]Stats{}
+	_, err := d.Evict(func(keys []Key, vals []Stats) {
+		for i := range keys {
+			out[keys[i]] = vals[i]
+		}
+	})
+	require.NoError(t, err)
+	return out
+}
+
+func TestSmoke(t *testing.T) {
+	d := load(t, Settings{})
+	pkt := testutil.Frame{Src: net.ParseIP("10.0.0.1"), Dst: net.ParseIP("10.0.0.2"), Proto: layers.IPProtocolTCP, SrcPort: 1234, DstPort: 80, TCPFlags: "S"}.Bytes(t)
+	for range 3 {
+		ret, err := d.Ingress().Run(&ebpf.RunOptions{Data: pkt})
+		require.NoError(t, err)
+		require.Equal(t, uint32(0xffffffff), ret)
+	}
+	flows := evictAll(t, d)
+	require.Len(t, flows, 1)
+	for k, v := range flows {
+		t.Logf("key %+v\nval %+v", k, v)
+	}
+}
