@@ -6,7 +6,7 @@ set -euo pipefail
 # Debian packages: clang/llvm/libbpf-dev build the BPF objects; the rest are real peers for tests.
 PKGS=(
   clang llvm libbpf-dev            # make generate (bpf2go)
-  iproute2 iperf3 ethtool          # netns + veth end-to-end tests, benchmarks
+  iproute2 iputils-ping iperf3 ethtool  # netns + veth end-to-end tests, benchmarks
   nftables iptables dnsmasq        # drops, DNAT and DNS feature tests
   etcd-server                      # envtest: etcd next to the kube-apiserver we build
   prometheus                       # a real Prometheus scraping flowmetrics
