@@ -223,3 +223,7 @@ require (
 )
 
 tool github.com/cilium/ebpf/cmd/bpf2go
+
+// fileexporter v0.165.1's tests import otlpencodingextension v0.165.1, which the proxy refuses;
+// v0.165.0 is served. Only `go mod tidy` needs it: nothing we build imports it.
+replace github.com/open-telemetry/opentelemetry-collector-contrib/extension/encoding/otlpencodingextension => github.com/open-telemetry/opentelemetry-collector-contrib/extension/encoding/otlpencodingextension v0.165.0
