@@ -166,3 +166,20 @@ static __always_inline int parse_frame(struct pkt *p, struct flow_key *k) {
 	__builtin_memcpy(k->dst_ip, eth->h_dest, ETH_ALEN);
 	return 1;
 }
+
+// link_scoped reports packets that stay on their link: multicast or broadcast destination, or an
+// unspecified source address. See flow_key.link_ifindex.
+static __always_inline int link_scoped(const struct flow_key *k) {
+	switch (k->eth_proto) {
+	case ETH_P_IP: {
+		__u32 dst = *(__u32 *)(k->dst_ip + 12);
+		__u32 src = *(__u32 *)(k->src_ip + 12);
+		return (k->dst_ip[12] & 0xf0) == 0xe0 || dst == 0xffffffff || src == 0;
+	}
+	case ETH_P_IPV6: {
+		const __u64 *s = (const __u64 *)k->src_ip;
+		return k->dst_ip[0] == 0xff || (s[0] == 0 && s[1] == 0);
+	}
+	}
+	return 0;
+}

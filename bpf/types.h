@@ -22,6 +22,9 @@
 // every interface it was seen on. IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d).
 // For non-IP frames (ARP, LLDP...) src_ip/dst_ip carry the source/destination MACs in their first
 // six bytes, so distinct L2 conversations stay apart.
+// Link-scoped packets (multicast or broadcast destination, unspecified source) are never routed
+// from one interface to another, yet different hosts send identical ones (MLD reports from ::,
+// DHCP discovers): for them link_ifindex holds the interface, so each link keeps its own flow.
 struct flow_key {
 	__u8 src_ip[16];
 	__u8 dst_ip[16];
@@ -32,6 +35,7 @@ struct flow_key {
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u8 pad[3];
+	__u32 link_ifindex; // 0 unless the packet is link-scoped
 };
 
 // flow_stats is the aggregate of one flow during one eviction window. Counters are updated with
@@ -39,8 +43,8 @@ struct flow_key {
 struct flow_stats {
 	__u64 first_seen_ns; // bpf_ktime_get_ns of the first packet
 	__u64 last_seen_ns;  // bpf_ktime_get_ns of the latest packet (any interface)
-	__u64 bytes;         // skb->len, counted on the first interface+direction only
-	__u32 packets;       // skbs, counted on the first interface+direction only
+	__u64 bytes;         // skb->len, counted on the first interface only
+	__u32 packets;       // skbs, counted on the first interface only
 	__u32 tcp_flags;     // OR of the TCP flags seen, plus TCPF_*_ACK
 	__u32 sampling;      // 1 packet in N was looked at when this flow was created
 	__u32 n_ifaces;      // slots taken in ifindex[]; may exceed MAX_IFACES (overflow is counted)
@@ -49,7 +53,7 @@ struct flow_stats {
 	__u8 src_mac[6];
 	__u8 dst_mac[6];
 	__u8 dscp;
-	__u8 first_dir; // direction counted with ifindex[0]
+	__u8 first_dir; // direction of the first packet, on ifindex[0]
 	__u8 pad[4];
 };
 

@@ -28,7 +28,8 @@ type Pair struct {
 	IP1v6, IP2v6 string // IPv6 addresses
 }
 
-// NewPair creates the namespaces and the veth pair; they are deleted when the test ends.
+// NewPair creates the namespaces and the veth pair, with the veth ends still down (call Up), so
+// a test can hook them before the first packet; they are deleted when the test ends.
 // subnet picks 10.199.<subnet>.0/24 and fd00:199:<subnet>::/64, so parallel tests stay apart.
 func NewPair(t testing.TB, subnet int) *Pair {
 	t.Helper()
@@ -52,14 +53,43 @@ func NewPair(t testing.TB, subnet int) *Pair {
 		{p.NS2, "ip", "addr", "add", p.IP2 + "/24", "dev", p.If2},
 		{p.NS1, "ip", "addr", "add", p.IP1v6 + "/64", "dev", p.If1, "nodad"},
 		{p.NS2, "ip", "addr", "add", p.IP2v6 + "/64", "dev", p.If2, "nodad"},
-		{p.NS1, "ip", "link", "set", p.If1, "up"},
-		{p.NS2, "ip", "link", "set", p.If2, "up"},
 		{p.NS1, "ip", "link", "set", "lo", "up"},
 		{p.NS2, "ip", "link", "set", "lo", "up"},
 	} {
 		MustRun(t, "ip", append([]string{"netns", "exec"}, c...)...)
 	}
 	return p
+}
+
+// Up brings both veth ends up, the NS2 end first: a packet If1 sent while its peer is down would
+// be seen by a hook on If1 but counted by the kernel as dropped, not as transmitted.
+func (p *Pair) Up(t testing.TB) {
+	t.Helper()
+	Exec(t, p.NS2, "ip", "link", "set", p.If2, "up")
+	Exec(t, p.NS1, "ip", "link", "set", p.If1, "up")
+}
+
+// Down brings both veth ends down, so no packet crosses them any more (counters stay).
+func (p *Pair) Down(t testing.TB) {
+	t.Helper()
+	Exec(t, p.NS1, "ip", "link", "set", p.If1, "down")
+	Exec(t, p.NS2, "ip", "link", "set", p.If2, "down")
+}
+
+// AddLink joins the pair's namespaces with one more veth pair on subnet 10.199.<subnet>.0/24
+// and brings it up; it returns the two ends' names and the address of the NS2 end.
+func (p *Pair) AddLink(t testing.TB, subnet int) (if1, if2, ip2 string) {
+	t.Helper()
+	id := randomID()
+	if1, if2 = "fl"+id+"c", "fl"+id+"d"
+	ip1 := fmt.Sprintf("10.199.%d.1", subnet)
+	ip2 = fmt.Sprintf("10.199.%d.2", subnet)
+	MustRun(t, "ip", "link", "add", if1, "netns", p.NS1, "type", "veth", "peer", "name", if2, "netns", p.NS2)
+	Exec(t, p.NS1, "ip", "addr", "add", ip1+"/24", "dev", if1)
+	Exec(t, p.NS2, "ip", "addr", "add", ip2+"/24", "dev", if2)
+	Exec(t, p.NS1, "ip", "link", "set", if1, "up")
+	Exec(t, p.NS2, "ip", "link", "set", if2, "up")
+	return if1, if2, ip2
 }
 
 // Exec runs a command inside namespace ns and returns its combined output.
@@ -116,16 +146,24 @@ func InNamespace(ns string, fn func() error) error {
 	return <-errc
 }
 
-// refuseRootNamespace fails when the calling thread is in the host's network namespace.
+// rootNS identifies the network namespace the process started in (the host's), read before any
+// thread switches.
+var rootNS, rootNSErr = func() (unix.Stat_t, error) {
+	var st unix.Stat_t
+	err := unix.Stat("/proc/self/ns/net", &st)
+	return st, err
+}()
+
+// refuseRootNamespace fails when the calling thread is in the namespace the process started in.
 func refuseRootNamespace() error {
-	var self, root unix.Stat_t
+	if rootNSErr != nil {
+		return fmt.Errorf("stat root network namespace: %w", rootNSErr)
+	}
+	var self unix.Stat_t
 	if err := unix.Stat(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()), &self); err != nil {
 		return fmt.Errorf("stat own network namespace: %w", err)
 	}
-	if err := unix.Stat("/proc/1/ns/net", &root); err != nil {
-		return fmt.Errorf("stat root network namespace: %w", err)
-	}
-	if self.Ino == root.Ino && self.Dev == root.Dev {
+	if self.Ino == rootNS.Ino && self.Dev == rootNS.Dev {
 		return fmt.Errorf("refusing to generate traffic from the root network namespace")
 	}
 	return nil

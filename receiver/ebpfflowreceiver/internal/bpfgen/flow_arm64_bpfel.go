@@ -24,22 +24,22 @@ const (
 )
 
 type FlowFlowKey struct {
-	_        structs.HostLayout
-	SrcIp    [16]uint8
-	DstIp    [16]uint8
-	SrcPort  uint16
-	DstPort  uint16
-	EthProto uint16
-	Proto    uint8
-	IcmpType uint8
-	IcmpCode uint8
-	Pad      [3]uint8
+	_           structs.HostLayout
+	SrcIp       [16]uint8
+	DstIp       [16]uint8
+	SrcPort     uint16
+	DstPort     uint16
+	EthProto    uint16
+	Proto       uint8
+	IcmpType    uint8
+	IcmpCode    uint8
+	Pad         [3]uint8
+	LinkIfindex uint32
 }
 
 type FlowFlowRecord struct {
 	_     structs.HostLayout
 	Key   FlowFlowKey
-	_     [4]byte
 	Stats FlowFlowStats
 }
 
