@@ -31,18 +31,15 @@ const enum counter *unused_counter __attribute__((unused));
 // Which flow map packets go to; flipped by the receiver at each eviction.
 __u32 active_gen = 0;
 
-// account_hit updates an existing flow. Only the interface that created the flow counts bytes and
-// packets, so a packet crossing veth -> bridge -> uplink is counted once. Both directions count
-// there: a key seen both ways on one interface (e.g. :: -> ff02::16 MLD reports sent by both
-// peers) is two sets of packets, not one packet seen twice.
+// account_hit updates an existing flow. Only the interface+direction that created the flow counts
+// bytes and packets, so a packet crossing veth -> bridge -> uplink, or leaving and re-entering
+// lo, is counted once.
 static __always_inline void account_hit(struct flow_stats *s, struct __sk_buff *skb, __u8 dir,
 					__u16 tcp_flags, __u64 now) {
 	s->last_seen_ns = now;
 	if ((s->tcp_flags & tcp_flags) != tcp_flags)
 		__sync_fetch_and_or(&s->tcp_flags, tcp_flags);
-	if (s->ifindex[0] == skb->ifindex) {
-		if (!(s->if_dir[0] & (1 << dir)))
-			s->if_dir[0] |= 1 << dir;
+	if (s->ifindex[0] == skb->ifindex && s->first_dir == dir) {
 		__sync_fetch_and_add(&s->bytes, skb->len);
 		__sync_fetch_and_add(&s->packets, 1);
 		return;
@@ -133,8 +130,10 @@ static __always_inline int flow_monitor(struct __sk_buff *skb, __u8 dir) {
 		count(CNT_MALFORMED);
 		return TC_ACT_UNSPEC;
 	}
-	if (link_scoped(&key))
+	if (link_scoped(&key)) {
 		key.link_ifindex = skb->ifindex;
+		key.link_dir = dir;
+	}
 	if (active_gen & 1)
 		track(&flows_1, &key, &p, skb, dir);
 	else

@@ -24,7 +24,8 @@
 // six bytes, so distinct L2 conversations stay apart.
 // Link-scoped packets (multicast or broadcast destination, unspecified source) are never routed
 // from one interface to another, yet different hosts send identical ones (MLD reports from ::,
-// DHCP discovers): for them link_ifindex holds the interface, so each link keeps its own flow.
+// DHCP discovers), in both directions of one link: for them link_ifindex and link_dir hold the
+// interface and direction, so each link and direction keeps its own flow.
 struct flow_key {
 	__u8 src_ip[16];
 	__u8 dst_ip[16];
@@ -34,7 +35,8 @@ struct flow_key {
 	__u8 proto;      // IP protocol number; 0 for non-IP frames
 	__u8 icmp_type;
 	__u8 icmp_code;
-	__u8 pad[3];
+	__u8 link_dir;      // direction when link_ifindex is set
+	__u8 pad[2];
 	__u32 link_ifindex; // 0 unless the packet is link-scoped
 };
 
@@ -43,8 +45,8 @@ struct flow_key {
 struct flow_stats {
 	__u64 first_seen_ns; // bpf_ktime_get_ns of the first packet
 	__u64 last_seen_ns;  // bpf_ktime_get_ns of the latest packet (any interface)
-	__u64 bytes;         // skb->len, counted on the first interface only
-	__u32 packets;       // skbs, counted on the first interface only
+	__u64 bytes;         // skb->len, counted on the first interface+direction only
+	__u32 packets;       // skbs, counted on the first interface+direction only
 	__u32 tcp_flags;     // OR of the TCP flags seen, plus TCPF_*_ACK
 	__u32 sampling;      // 1 packet in N was looked at when this flow was created
 	__u32 n_ifaces;      // slots taken in ifindex[]; may exceed MAX_IFACES (overflow is counted)
@@ -53,7 +55,7 @@ struct flow_stats {
 	__u8 src_mac[6];
 	__u8 dst_mac[6];
 	__u8 dscp;
-	__u8 first_dir; // direction of the first packet, on ifindex[0]
+	__u8 first_dir; // direction counted with ifindex[0]
 	__u8 pad[4];
 };
 

@@ -94,10 +94,10 @@ func (o *overflow) stop() error {
 }
 
 // mergeStats adds b's packets into a like the kernel does: counters add up only for packets seen
-// on a's counting interface (a packet crossing two interfaces is one packet), times widen, flags
-// and interfaces join.
+// on a's counting interface and direction (a packet crossing two interfaces is one packet), times
+// widen, flags and interfaces join.
 func mergeStats(a, b *datapath.Stats) {
-	if b.Ifindex[0] == a.Ifindex[0] {
+	if b.Ifindex[0] == a.Ifindex[0] && b.FirstDir == a.FirstDir {
 		a.Bytes += b.Bytes
 		a.Packets += b.Packets
 	}

@@ -33,7 +33,8 @@ type FlowFlowKey struct {
 	Proto       uint8
 	IcmpType    uint8
 	IcmpCode    uint8
-	Pad         [3]uint8
+	LinkDir     uint8
+	Pad         [2]uint8
 	LinkIfindex uint32
 }
 
