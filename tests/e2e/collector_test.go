@@ -177,3 +177,8 @@ func readFlows(t *testing.T, path string) []flowRecord {
 	}
 	return out
 }
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+}
