@@ -38,29 +38,29 @@ const (
 	AttrRecordType    = "network.flow.record_type"
 
 	// Kubernetes enrichment, per end (k8sflow processor).
-	AttrClusterName   = "k8s.cluster.name"
-	AttrSrcNamespace  = "source.k8s.namespace.name"
-	AttrSrcPodName    = "source.k8s.pod.name"
-	AttrSrcSvcName    = "source.k8s.service.name"
-	AttrSrcResType    = "source.k8s.resource.type" // Pod | Service | Node
-	AttrSrcOwnerName  = "source.k8s.owner.name"
-	AttrSrcOwnerType  = "source.k8s.owner.type"
-	AttrSrcNodeName   = "source.k8s.node.name" // the pod's node, or the node itself
-	AttrSrcNodeIP     = "source.k8s.node.ip"
-	AttrSrcZone       = "source.cloud.availability_zone"
-	AttrSrcSubnet     = "source.subnet.label"
-	AttrDstNamespace  = "destination.k8s.namespace.name"
-	AttrDstPodName    = "destination.k8s.pod.name"
-	AttrDstSvcName    = "destination.k8s.service.name"
-	AttrDstResType    = "destination.k8s.resource.type"
-	AttrDstOwnerName  = "destination.k8s.owner.name"
-	AttrDstOwnerType  = "destination.k8s.owner.type"
-	AttrDstNodeName   = "destination.k8s.node.name"
-	AttrDstNodeIP     = "destination.k8s.node.ip"
-	AttrDstZone       = "destination.cloud.availability_zone"
-	AttrDstSubnet     = "destination.subnet.label"
-	AttrInterZone     = "network.flow.inter_zone"
-	AttrFlowLayer     = "network.flow.layer" // app | infra
+	AttrClusterName  = "k8s.cluster.name"
+	AttrSrcNamespace = "source.k8s.namespace.name"
+	AttrSrcPodName   = "source.k8s.pod.name"
+	AttrSrcSvcName   = "source.k8s.service.name"
+	AttrSrcResType   = "source.k8s.resource.type" // Pod | Service | Node
+	AttrSrcOwnerName = "source.k8s.owner.name"
+	AttrSrcOwnerType = "source.k8s.owner.type"
+	AttrSrcNodeName  = "source.k8s.node.name" // the pod's node, or the node itself
+	AttrSrcNodeIP    = "source.k8s.node.ip"
+	AttrSrcZone      = "source.cloud.availability_zone"
+	AttrSrcSubnet    = "source.subnet.label"
+	AttrDstNamespace = "destination.k8s.namespace.name"
+	AttrDstPodName   = "destination.k8s.pod.name"
+	AttrDstSvcName   = "destination.k8s.service.name"
+	AttrDstResType   = "destination.k8s.resource.type"
+	AttrDstOwnerName = "destination.k8s.owner.name"
+	AttrDstOwnerType = "destination.k8s.owner.type"
+	AttrDstNodeName  = "destination.k8s.node.name"
+	AttrDstNodeIP    = "destination.k8s.node.ip"
+	AttrDstZone      = "destination.cloud.availability_zone"
+	AttrDstSubnet    = "destination.subnet.label"
+	AttrInterZone    = "network.flow.inter_zone"
+	AttrFlowLayer    = "network.flow.layer" // app | infra
 
 	// Feature PacketDrop.
 	AttrDropBytes       = "network.flow.drop.bytes"

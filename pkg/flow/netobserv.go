@@ -104,8 +104,9 @@ func NetObservLabel(res, attrs pcommon.Map, name string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if f.Conv == ConvDirection {
-		return strconv.FormatInt(DirectionNumber(v.Str()), 10), true
+	if f.Conv != ConvNone {
+		// The label reads as the value in the JSON line: ms, direction numbers, flag names.
+		return string(appendNetObservValue(nil, v, f.Conv)), true
 	}
 	return v.AsString(), true
 }

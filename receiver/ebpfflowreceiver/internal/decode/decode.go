@@ -112,6 +112,7 @@ func (d *Decoder) appendOne(lr plog.LogRecord, k *datapath.Key, s *datapath.Stat
 	a.PutInt(flow.AttrStart, start)
 	a.PutInt(flow.AttrEnd, end)
 	a.PutInt(flow.AttrSamplingRate, int64(max(s.Sampling, 1)))
+	a.PutStr(flow.AttrRecordType, flow.RecordTypeFlowLog)
 	d.putInterfaces(a, s)
 }
 
@@ -140,9 +141,14 @@ func (d *Decoder) putInterfaces(a pcommon.Map, s *datapath.Stats) {
 		if i > 0 {
 			name = d.ifname(s.Ifindex[i])
 		}
-		// A flow seen both ways on one interface (hairpin) is listed once per direction.
-		for dir := uint8(0); dir < 2; dir++ {
-			if bits&(1<<dir) != 0 {
+		// A flow seen both ways on one interface (hairpin) is listed once per direction; on the
+		// counting interface the counting direction comes first, so entry 0 is the counted one.
+		var dir0 uint8
+		if i == 0 {
+			dir0 = s.FirstDir & 1
+		}
+		for o := uint8(0); o < 2; o++ {
+			if dir := dir0 ^ o; bits&(1<<dir) != 0 {
 				names.AppendEmpty().SetStr(name)
 				dirs.AppendEmpty().SetStr(dirName(dir))
 			}
