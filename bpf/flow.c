@@ -55,6 +55,9 @@ static __always_inline void account_hit(struct flow_stats *s, struct __sk_buff *
 			return;
 		}
 	}
+	// The list is full and the overflow already counted: nothing more to record.
+	if (n > MAX_IFACES)
+		return;
 	// A new interface for this flow. Two CPUs racing here may both append it: userspace merges.
 	__u32 slot = __sync_fetch_and_add(&s->n_ifaces, 1);
 	if (slot >= MAX_IFACES) {

@@ -121,17 +121,51 @@ static __always_inline int parse_ipv4(struct pkt *p, struct flow_key *k) {
 	return parse_l4(p, k);
 }
 
+// IPv6 extension headers walked to find the transport header.
+#define IPV6_EXT_HOP 0
+#define IPV6_EXT_ROUTING 43
+#define IPV6_EXT_FRAGMENT 44
+#define IPV6_EXT_DSTOPTS 60
+#define IPV6_MAX_EXT 4
+
+struct ipv6_ext_ {
+	__u8 nexthdr;
+	__u8 hdrlen; // in 8-byte units, not counting the first 8
+};
+
 static __always_inline int parse_ipv6(struct pkt *p, struct flow_key *k) {
 	struct ipv6hdr *ip6 = p->pos;
 	if ((void *)(ip6 + 1) > p->end)
 		return 0;
 	__builtin_memcpy(k->src_ip, &ip6->saddr, 16);
 	__builtin_memcpy(k->dst_ip, &ip6->daddr, 16);
-	k->proto = ip6->nexthdr;
+	__u8 next = ip6->nexthdr;
 	p->dscp = ((ip6->priority << 4) | (ip6->flow_lbl[0] >> 4)) >> 2;
 	p->pos = ip6 + 1;
-	// Extension headers are not walked: such flows keep the extension header's number as
-	// protocol and no ports.
+	// Walk up to IPV6_MAX_EXT extension headers (hop-by-hop on MLD, routing, destination
+	// options, fragment) so the flow gets the real transport protocol and ports.
+#pragma unroll
+	for (int i = 0; i < IPV6_MAX_EXT; i++) {
+		if (next != IPV6_EXT_HOP && next != IPV6_EXT_ROUTING && next != IPV6_EXT_DSTOPTS &&
+		    next != IPV6_EXT_FRAGMENT)
+			break;
+		struct ipv6_ext_ *ext = p->pos;
+		if ((void *)ext + 8 > p->end)
+			return 0;
+		if (next == IPV6_EXT_FRAGMENT) {
+			// A later fragment has no transport header: a flow without ports.
+			__be16 off = *(__be16 *)((void *)ext + 2);
+			k->proto = ext->nexthdr;
+			if (off & bpf_htons(0xfff8))
+				return 1;
+			next = ext->nexthdr;
+			p->pos = (void *)ext + 8;
+			continue;
+		}
+		next = ext->nexthdr;
+		p->pos = (void *)ext + ((__u32)ext->hdrlen + 1) * 8;
+	}
+	k->proto = next;
 	return parse_l4(p, k);
 }
 
@@ -167,18 +201,20 @@ static __always_inline int parse_frame(struct pkt *p, struct flow_key *k) {
 	return 1;
 }
 
-// link_scoped reports packets that stay on their link: multicast or broadcast destination, or an
-// unspecified source address. See flow_key.link_ifindex.
+// link_scoped reports packets that stay on their link: link-local multicast (224.0.0.0/24,
+// ff01::/16, ff02::/16), limited broadcast, or an unspecified source address. Routable multicast
+// and subnet-directed broadcasts are not detected as such. See flow_key.link_ifindex.
 static __always_inline int link_scoped(const struct flow_key *k) {
 	switch (k->eth_proto) {
 	case ETH_P_IP: {
 		__u32 dst = *(__u32 *)(k->dst_ip + 12);
 		__u32 src = *(__u32 *)(k->src_ip + 12);
-		return (k->dst_ip[12] & 0xf0) == 0xe0 || dst == 0xffffffff || src == 0;
+		return (k->dst_ip[12] == 224 && k->dst_ip[13] == 0 && k->dst_ip[14] == 0) ||
+		       dst == 0xffffffff || src == 0;
 	}
 	case ETH_P_IPV6: {
 		const __u64 *s = (const __u64 *)k->src_ip;
-		return k->dst_ip[0] == 0xff || (s[0] == 0 && s[1] == 0);
+		return (k->dst_ip[0] == 0xff && (k->dst_ip[1] & 0x0f) <= 2) || (s[0] == 0 && s[1] == 0);
 	}
 	}
 	return 0;

@@ -308,15 +308,16 @@ func TestProgEdgeFrames(t *testing.T) {
 		// Unknown protocols are flows without ports.
 		{"ipv4 gre, ip header only", cut(patch(udp4, func(b []byte) []byte { b[ethLen+9] = 47; return b }), ethLen+ipv4Len),
 			func() *Key { k := noPorts(udp4f); k.Proto = 47; return k }(), false},
-		// IPv6 extension headers are not walked (parse.h): the flow keeps hop-by-hop (0) as
-		// protocol and has no ports.
-		{"ipv6 hop-by-hop not walked", patch(udp6, func(b []byte) []byte {
-			hbh := []byte{17, 0, 1, 4, 0, 0, 0, 0} // next UDP, length 0, PadN
-			b = append(b[:ethLen+ipv6Len:ethLen+ipv6Len], append(hbh, b[ethLen+ipv6Len:]...)...)
-			b[ethLen+6] = 0
-			binary.BigEndian.PutUint16(b[ethLen+4:], binary.BigEndian.Uint16(b[ethLen+4:])+8)
-			return b
-		}), func() *Key { k := noPorts(udp6f); k.Proto = 0; return k }(), false},
+		// IPv6 extension headers are walked (parse.h): the flow gets the transport protocol and
+		// its ports behind them.
+		{"ipv6 hop-by-hop walked", withExt6(udp6, 0, []byte{17, 0, 1, 4, 0, 0, 0, 0}), keyPtr(udp6f), false},
+		{"ipv6 hop-by-hop then destination options", withExt6(withExt6(udp6, 60, []byte{17, 0, 1, 4, 0, 0, 0, 0}), 0,
+			[]byte{60, 0, 1, 4, 0, 0, 0, 0}), keyPtr(udp6f), false},
+		{"ipv6 routing header of 16 bytes", withExt6(udp6, 43, append([]byte{17, 1, 0, 0, 0, 0, 0, 0}, make([]byte, 8)...)), keyPtr(udp6f), false},
+		{"ipv6 first fragment", withExt6(udp6, 44, []byte{17, 0, 0, 0, 0, 0, 0, 1}), keyPtr(udp6f), false},
+		{"ipv6 later fragment", withExt6(udp6, 44, []byte{17, 0, 0, 8, 0, 0, 0, 1}), noPorts(udp6f), false},
+		{"ipv6 extension header cut", cut(withExt6(udp6, 0, []byte{17, 0, 1, 4, 0, 0, 0, 0}), ethLen+ipv6Len+7), nil, false},
+		{"ipv6 extension header longer than the frame", withExt6(udp6, 0, []byte{17, 30, 1, 4, 0, 0, 0, 0}), nil, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -379,13 +380,15 @@ func TestProgLinkScoped(t *testing.T) {
 	}{
 		{"ipv4 unicast", udp("192.0.2.10", "198.51.100.20", 5000, 53), false},
 		{"ipv4 mdns", udp("192.0.2.10", "224.0.0.251", 5353, 5353), true},
-		{"ipv4 multicast 239/8", udp("192.0.2.10", "239.1.2.3", 5000, 5000), true},
+		{"ipv4 link-local multicast", udp("192.0.2.10", "224.0.0.251", 5353, 5353), true},
+		{"ipv4 routable multicast 239/8", udp("192.0.2.10", "239.1.2.3", 5000, 5000), false},
 		{"ipv4 dhcp discover", udp("0.0.0.0", "255.255.255.255", 68, 67), true},
 		{"ipv4 unspecified source", udp("0.0.0.0", "198.51.100.20", 68, 67), true},
 		{"ipv4 directed broadcast", udp("192.0.2.10", "192.0.2.255", 137, 137), false},
 		{"ipv6 unicast", icmp6("2001:db8::1", "2001:db8::2", 128), false},
 		{"ipv6 router advertisement", icmp6("fe80::1", "ff02::1", 134), true},
 		{"ipv6 mld report from ::", icmp6("::", "ff02::16", 143), true},
+		{"ipv6 site-local multicast", icmp6("2001:db8::1", "ff05::1:3", 128), false},
 		{"ipv6 unspecified source", icmp6("::", "2001:db8::2", 135), true},
 		{"arp broadcast", testutil.Frame{SrcMAC: macA, DstMAC: net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 			EtherType: layers.EthernetTypeARP, Payload: arpPayload(t)}, false},
@@ -416,4 +419,16 @@ func TestProgLinkScoped(t *testing.T) {
 			assert.Equal(t, statsOf(c.f, frame, 1, 1, loIfindex), withoutTimes(t, out, 0))
 		})
 	}
+}
+
+// withExt6 inserts one IPv6 extension header (its first byte is the next header) right after the
+// fixed header of an untagged frame, whose next header becomes typ.
+func withExt6(frame []byte, typ byte, ext []byte) []byte {
+	return patch(frame, func(b []byte) []byte {
+		b = append(b[:ethLen+ipv6Len:ethLen+ipv6Len], append(append([]byte{}, ext...), b[ethLen+ipv6Len:]...)...)
+		ext[0], b[ethLen+6] = b[ethLen+6], typ
+		b[ethLen+ipv6Len] = ext[0]
+		binary.BigEndian.PutUint16(b[ethLen+4:], binary.BigEndian.Uint16(b[ethLen+4:])+uint16(len(ext)))
+		return b
+	})
 }

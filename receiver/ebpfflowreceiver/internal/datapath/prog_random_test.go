@@ -62,6 +62,21 @@ func refParseFrame(b []byte) (k Key, flags uint32, ok bool) {
 		copy(k.DstIp[:], b[off+24:off+40])
 		k.Proto = b[off+6]
 		off += ipv6Len
+		// Up to 4 extension headers: hop-by-hop, routing, destination options, fragment.
+		for i := 0; i < 4 && (k.Proto == 0 || k.Proto == 43 || k.Proto == 60 || k.Proto == 44); i++ {
+			if len(b) < off+8 {
+				return k, 0, false
+			}
+			if k.Proto == 44 {
+				k.Proto = b[off]
+				if binary.BigEndian.Uint16(b[off+2:])&0xfff8 != 0 {
+					return k, 0, true
+				}
+				off += 8
+				continue
+			}
+			k.Proto, off = b[off], off+(int(b[off+1])+1)*8
+		}
 	default:
 		copy(k.SrcIp[:], b[6:12])
 		copy(k.DstIp[:], b[0:6])
@@ -124,6 +139,15 @@ func randomFrame(rng *rand.Rand) []byte {
 		}
 	case proto == 0x86dd && ip+ipv6Len <= len(b):
 		b[ip+6] = byte(l4)
+		// Sometimes an extension header chain in front of the transport header.
+		if ext := ip + ipv6Len; rng.IntN(3) == 0 && ext+8 <= len(b) {
+			b[ip+6] = byte(pick(0, 43, 60, 44))
+			b[ext] = byte(l4)
+			b[ext+1] = byte(pick(0, 0, 1, 200))
+			if rng.IntN(2) == 0 {
+				b[ext+2], b[ext+3] = 0, 0 // a first fragment, when it is one
+			}
+		}
 	}
 	return b
 }

@@ -122,10 +122,10 @@ func keyOn(f testutil.Frame, ifindex uint32, dir uint8) Key {
 func linkScoped(k Key) bool {
 	switch k.EthProto {
 	case 0x0800:
-		return k.DstIp[12]&0xf0 == 0xe0 || [4]byte(k.DstIp[12:]) == [4]byte{255, 255, 255, 255} ||
+		return [3]byte(k.DstIp[12:15]) == [3]byte{224, 0, 0} || [4]byte(k.DstIp[12:]) == [4]byte{255, 255, 255, 255} ||
 			[4]byte(k.SrcIp[12:]) == [4]byte{}
 	case 0x86dd:
-		return k.DstIp[0] == 0xff || k.SrcIp == [16]byte{}
+		return k.DstIp[0] == 0xff && k.DstIp[1]&0x0f <= 2 || k.SrcIp == [16]byte{}
 	}
 	return false
 }
