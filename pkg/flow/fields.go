@@ -68,7 +68,7 @@ var Fields = []Field{
 	{AttrIfaces, "Interfaces", TypeStringSlice, false, ConvNone, "ebpfflow", "Every interface the flow was seen on, the counting one first."},
 	{AttrIfaceDirs, "IfDirections", TypeStringSlice, false, ConvDirections, "ebpfflow", "Direction at each of those interfaces."},
 	{AttrFlowDirection, "FlowDirection", TypeString, false, ConvDirection, "ebpfflow, k8sflow", "Node-level direction: ingress, egress or inner (both ends on the node)."},
-	{AttrRecordType, "_RecordType", TypeString, false, ConvNone, "ebpfflow", "flowLog."},
+	{AttrRecordType, "_RecordType", TypeString, false, ConvNone, "conversation tracking", "Absent on plain flows (NetObserv's flowLog); newConnection, heartbeat or endConnection once conversation tracking exists."},
 
 	{AttrClusterName, "K8S_ClusterName", TypeString, false, ConvNone, "k8sflow", "Cluster name (config cluster_name)."},
 	{AttrSrcNamespace, "SrcK8S_Namespace", TypeString, false, ConvNone, "k8sflow", "Namespace of the source."},

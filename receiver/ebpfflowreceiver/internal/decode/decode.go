@@ -112,7 +112,6 @@ func (d *Decoder) appendOne(lr plog.LogRecord, k *datapath.Key, s *datapath.Stat
 	a.PutInt(flow.AttrStart, start)
 	a.PutInt(flow.AttrEnd, end)
 	a.PutInt(flow.AttrSamplingRate, int64(max(s.Sampling, 1)))
-	a.PutStr(flow.AttrRecordType, flow.RecordTypeFlowLog)
 	d.putInterfaces(a, s)
 }
 

@@ -90,7 +90,6 @@ func common(extra map[string]any) map[string]any {
 		flow.AttrIfaceDir:     flow.DirEgress,
 		flow.AttrIfaces:       []any{"eth0"},
 		flow.AttrIfaceDirs:    []any{flow.DirEgress},
-		flow.AttrRecordType:   flow.RecordTypeFlowLog,
 	}
 	for k, v := range extra {
 		if v == nil {
