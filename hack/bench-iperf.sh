@@ -23,7 +23,14 @@ ip -n "$ns1" link set lo up; ip -n "$ns2" link set lo up
 ip netns exec "$ns2" iperf3 -s -B 10.198.0.2 >/dev/null 2>&1 & srv=$!
 sleep 0.5
 
-run() { ip netns exec "$ns1" iperf3 -c 10.198.0.2 -t "$SECS" -J | jq -r '.end.sum_received.bits_per_second / 1e9 | . * 100 | floor / 100'; }
+# TCP throughput (large GSO packets), then small UDP datagrams: packets per second shows the
+# per-packet cost of the programs.
+run() {
+  local tcp udp
+  tcp=$(ip netns exec "$ns1" iperf3 -c 10.198.0.2 -t "$SECS" -J | jq -r '.end.sum_received.bits_per_second / 1e9 | . * 100 | floor / 100')
+  udp=$(ip netns exec "$ns1" iperf3 -c 10.198.0.2 -t "$SECS" -u -b 0 -l 64 -J | jq -r '.end.sum.packets / .end.sum.seconds / 1000 | floor')
+  echo "TCP $tcp Gbit/s, UDP 64 B $udp kpps"
+}
 with_receiver() {
   cat >"$tmp/c.yaml" <<YAML
 receivers:
@@ -36,10 +43,10 @@ service:
 YAML
   ip netns exec "$ns1" bin/otelcol-flowlens --config "$tmp/c.yaml" >"$tmp/col.log" 2>&1 & col=$!
   for _ in $(seq 100); do grep -q "Attached flow programs" "$tmp/col.log" && break; sleep 0.1; done
-  echo "iperf3 veth, receiver sampling $1: $(run) Gbit/s"
+  printf "iperf3 veth, receiver sampling %-3s %s\n" "$1:" "$(run)"
   kill "$col"; wait "$col" 2>/dev/null || true; col=
 }
-echo "iperf3 veth, no receiver:         $(run) Gbit/s"
+echo "iperf3 veth, no receiver:          $(run)"
 with_receiver 1
 with_receiver 50
-echo "iperf3 veth, no receiver (again): $(run) Gbit/s"
+echo "iperf3 veth, no receiver (again):  $(run)"
