@@ -28,13 +28,25 @@ func load(t *testing.T, s Settings) *Datapath {
 
 func evictAll(t *testing.T, d *Datapath) map[Key]Stats {
 	t.Helper()
+	return collect(t, d.Evict)
+}
+
+func drainAll(t *testing.T, d *Datapath) map[Key]Stats {
+	t.Helper()
+	return collect(t, d.DrainAll)
+}
+
+// collect runs one of the Datapath's draining methods and returns the flows it handed over.
+func collect(t *testing.T, drain func(func([]Key, []Stats)) (int, error)) map[Key]Stats {
+	t.Helper()
 	out := map[Key]Stats{}
-	_, err := d.Evict(func(keys []Key, vals []Stats) {
+	n, err := drain(func(keys []Key, vals []Stats) {
 		for i := range keys {
 			out[keys[i]] = vals[i]
 		}
 	})
 	require.NoError(t, err)
+	require.Equal(t, len(out), n)
 	return out
 }
 

@@ -18,19 +18,6 @@ import (
 	"github.com/flowlens/flowlens/internal/testutil"
 )
 
-func drainAll(t *testing.T, d *Datapath) map[Key]Stats {
-	t.Helper()
-	out := map[Key]Stats{}
-	n, err := d.DrainAll(func(keys []Key, vals []Stats) {
-		for i := range keys {
-			out[keys[i]] = vals[i]
-		}
-	})
-	require.NoError(t, err)
-	require.Equal(t, len(out), n)
-	return out
-}
-
 // packetsByKey keeps only the packet counts, for compact comparisons.
 func packetsByKey(flows map[Key]Stats) map[Key]uint32 {
 	out := map[Key]uint32{}
