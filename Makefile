@@ -48,7 +48,7 @@ generate: ## Regenerate BPF objects (clang), mdatagen metadata and ocb sources.
 	cd receiver/ebpfflowreceiver/internal/bpfgen && go generate ./...
 	@for d in $$(git ls-files '*metadata.yaml' | xargs -n1 dirname); do \
 	  (cd $$d && mdatagen metadata.yaml) || exit 1; done
-	$(TOOLS)/builder --config builder-config.yaml --skip-compilation --skip-get-modules >/dev/null
+	$(TOOLS)/builder --config builder-config.yaml --skip-compilation --skip-get-modules >/dev/null 2>&1
 
 .PHONY: check-generated
 check-generated: generate ## Fail when committed generated files are stale.
