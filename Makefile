@@ -65,6 +65,9 @@ fmt: ## gofmt and clang-format.
 clean: ## Remove build outputs.
 	rm -rf bin
 
+# Each part of the project may add its own targets here (operator, console...).
+-include $(wildcard */*.mk)
+
 ##@ Help
 
 .PHONY: help
