@@ -126,4 +126,3 @@ func has(attrs, want map[string]any) bool {
 	}
 	return true
 }
-

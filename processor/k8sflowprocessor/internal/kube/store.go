@@ -105,7 +105,7 @@ func NewStore() *Store {
 	return &Store{
 		pods: map[nsName]*Pod{}, podByIP: map[netip.Addr]*Pod{}, shadowed: map[netip.Addr][]*Pod{},
 		hostNetPod: map[netip.Addr][]*Pod{},
-		services: map[nsName]*Service{}, svcByIP: map[netip.Addr]*Service{},
+		services:   map[nsName]*Service{}, svcByIP: map[netip.Addr]*Service{},
 		nodes: map[string]*Node{}, nodeByIP: map[netip.Addr]*Node{},
 		rsOwner: map[nsName]Owner{}, jobOwner: map[nsName]Owner{},
 	}
