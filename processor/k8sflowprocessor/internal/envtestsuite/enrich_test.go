@@ -58,6 +58,16 @@ func TestEnrichBothEnds(t *testing.T) {
 		return a[flow.AttrSrcOwnerName] == "db" && a[flow.AttrDstResType] == "Service"
 	})
 
+	t.Run("golden batch", func(t *testing.T) {
+		goldenFlows(t, r, "enrich_both_ends", []fl{
+			{src: webIP, srcPort: 40000, dst: webSvc, dstPort: 80, observer: nodeAIP},
+			{src: dbIP, srcPort: 5432, dst: webIP, dstPort: 40001, observer: nodeBIP, ifDir: "ingress"},
+			{src: backupIP, dst: dbIP, observer: nodeBIP},
+			{src: "203.0.113.7", srcPort: 50000, dst: nodeAExt, dstPort: 22, observer: nodeAIP, ifDir: "ingress"},
+			{src: nodeAIP, srcPort: 9100, dst: "10.10.9.9", dstPort: 41000, observer: nodeAIP},
+			{src: webIP6, dst: webSvc6, observer: nodeAIP},
+		})
+	})
 	t.Run("deployment pod to service, seen by the source node", func(t *testing.T) {
 		got := r.enrich(t, fl{src: webIP, srcPort: 40000, dst: webSvc, dstPort: 80, observer: nodeAIP})
 		assert.Equal(t, map[string]any{
