@@ -65,20 +65,44 @@ func NewWatcher(cfg *rest.Config, store *Store) (*Watcher, error) {
 	w.meta = metadatainformer.NewSharedInformerFactory(mc, 0)
 
 	err = w.add("pods", w.pods.Core().V1().Pods().Informer(), shrinkPod,
-		func(obj any) { store.SetPod(podOf(obj)) },
-		func(obj any) { p := podOf(obj); store.DeletePod(p.Namespace, p.Name) })
+		func(obj any) {
+			if p := unwrap[Pod](obj); p != nil {
+				store.SetPod(p)
+			}
+		},
+		func(obj any) {
+			if p := unwrap[Pod](obj); p != nil {
+				store.DeletePod(p.Namespace, p.Name)
+			}
+		})
 	if err != nil {
 		return nil, err
 	}
 	err = w.add("services", w.typed.Core().V1().Services().Informer(), shrinkService,
-		func(obj any) { store.SetService(serviceOf(obj)) },
-		func(obj any) { s := serviceOf(obj); store.DeleteService(s.Namespace, s.Name) })
+		func(obj any) {
+			if s := unwrap[Service](obj); s != nil {
+				store.SetService(s)
+			}
+		},
+		func(obj any) {
+			if s := unwrap[Service](obj); s != nil {
+				store.DeleteService(s.Namespace, s.Name)
+			}
+		})
 	if err != nil {
 		return nil, err
 	}
 	err = w.add("nodes", w.typed.Core().V1().Nodes().Informer(), shrinkNode,
-		func(obj any) { store.SetNode(nodeOf(obj)) },
-		func(obj any) { store.DeleteNode(nodeOf(obj).Name) })
+		func(obj any) {
+			if n := unwrap[Node](obj); n != nil {
+				store.SetNode(n)
+			}
+		},
+		func(obj any) {
+			if n := unwrap[Node](obj); n != nil {
+				store.DeleteNode(n.Name)
+			}
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +116,15 @@ func NewWatcher(cfg *rest.Config, store *Store) (*Watcher, error) {
 		kind := o.kind
 		err = w.add(o.gvr.Resource, w.meta.ForResource(o.gvr).Informer(), shrinkMeta,
 			func(obj any) {
-				m := metaOf(obj)
-				store.SetOwner(kind, m.Namespace, m.Name, controllerOf(m.OwnerReferences))
+				if r := unwrap[ownerRecord](obj); r != nil {
+					store.SetOwner(kind, r.Namespace, r.Name, r.Owner)
+				}
 			},
-			func(obj any) { m := metaOf(obj); store.SetOwner(kind, m.Namespace, m.Name, Owner{}) })
+			func(obj any) {
+				if r := unwrap[ownerRecord](obj); r != nil {
+					store.SetOwner(kind, r.Namespace, r.Name, Owner{})
+				}
+			})
 		if err != nil {
 			return nil, err
 		}
@@ -110,12 +139,7 @@ func (w *Watcher) add(name string, inf cache.SharedIndexInformer, shrink cache.T
 	_, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    set,
 		UpdateFunc: func(_, obj any) { set(obj) },
-		DeleteFunc: func(obj any) {
-			if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = t.Obj
-			}
-			del(obj)
-		},
+		DeleteFunc: del, // unwrap handles tombstones
 	})
 	if err != nil {
 		return fmt.Errorf("informer %s: %w", name, err)

@@ -8,36 +8,50 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/cache"
 )
 
 // ZoneLabel is the node label that gives the zone of a node and of its pods.
 const ZoneLabel = "topology.kubernetes.io/zone"
 
-// The shrink* transforms run before objects enter the informers' caches: they keep only what
-// the index uses, so the cache of 10,000 pods is a few MB, not hundreds.
+// The shrink* transforms run before objects enter the informers' caches. They replace each
+// object by a cached value: the identity the cache needs (name, namespace, resource version)
+// plus the index's own record, which the event handlers put in the Store as is. 10,000 pods
+// then take a few MB instead of the ~75 MB of whole pods (BenchmarkCacheMemory).
+
+// cached is what the informer caches hold. It is a runtime.Object and a metav1.Object (through
+// the embedded ObjectMeta) for the caches' key functions; it is never modified once built.
+type cached[T any] struct {
+	metav1.ObjectMeta
+	v *T
+}
+
+func (c *cached[T]) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
+func (c *cached[T]) DeepCopyObject() runtime.Object { cp := *c; return &cp }
+
+func newCached[T any](m *metav1.ObjectMeta, v *T) *cached[T] {
+	return &cached[T]{ObjectMeta: metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, ResourceVersion: m.ResourceVersion}, v: v}
+}
+
+// unwrap returns the index record of a cached object, or of a tombstone's last known state.
+func unwrap[T any](obj any) *T {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = t.Obj
+	}
+	if c, ok := obj.(*cached[T]); ok {
+		return c.v
+	}
+	return nil
+}
 
 func shrinkPod(obj any) (any, error) {
 	p, ok := obj.(*corev1.Pod)
 	if !ok {
-		return obj, nil // a DeletedFinalStateUnknown tombstone
+		return obj, nil // a tombstone, or already shrunk
 	}
-	out := &corev1.Pod{ObjectMeta: shrinkObjectMeta(&p.ObjectMeta)}
-	out.Spec.NodeName = p.Spec.NodeName
-	out.Spec.HostNetwork = p.Spec.HostNetwork
-	if p.Spec.HostNetwork {
-		// Declared ports tell hostNetwork pods apart from their node (see View.Lookup).
-		for _, c := range p.Spec.Containers {
-			var ports []corev1.ContainerPort
-			for _, cp := range c.Ports {
-				ports = append(ports, corev1.ContainerPort{ContainerPort: cp.ContainerPort})
-			}
-			out.Spec.Containers = append(out.Spec.Containers, corev1.Container{Ports: ports})
-		}
-	}
-	out.Status.PodIP = p.Status.PodIP
-	out.Status.PodIPs = p.Status.PodIPs
-	out.Status.HostIP = p.Status.HostIP
-	return out, nil
+	return newCached(&p.ObjectMeta, podFrom(p)), nil
 }
 
 func shrinkService(obj any) (any, error) {
@@ -45,10 +59,9 @@ func shrinkService(obj any) (any, error) {
 	if !ok {
 		return obj, nil
 	}
-	out := &corev1.Service{ObjectMeta: shrinkObjectMeta(&s.ObjectMeta)}
-	out.Spec.ClusterIP = s.Spec.ClusterIP
-	out.Spec.ClusterIPs = s.Spec.ClusterIPs
-	return out, nil
+	ips := append([]string{s.Spec.ClusterIP}, s.Spec.ClusterIPs...)
+	// "None" (headless) does not parse and is skipped.
+	return newCached(&s.ObjectMeta, &Service{Namespace: s.Namespace, Name: s.Name, IPs: parseIPs(ips...)}), nil
 }
 
 func shrinkNode(obj any) (any, error) {
@@ -56,16 +69,22 @@ func shrinkNode(obj any) (any, error) {
 	if !ok {
 		return obj, nil
 	}
-	out := &corev1.Node{ObjectMeta: shrinkObjectMeta(&n.ObjectMeta)}
-	if z, ok := n.Labels[ZoneLabel]; ok {
-		out.Labels = map[string]string{ZoneLabel: z}
-	}
+	var internal, external []string
 	for _, a := range n.Status.Addresses {
-		if a.Type == corev1.NodeInternalIP || a.Type == corev1.NodeExternalIP {
-			out.Status.Addresses = append(out.Status.Addresses, a)
+		switch a.Type {
+		case corev1.NodeInternalIP:
+			internal = append(internal, a.Address)
+		case corev1.NodeExternalIP:
+			external = append(external, a.Address)
 		}
 	}
-	return out, nil
+	return newCached(&n.ObjectMeta, &Node{Name: n.Name, IPs: parseIPs(append(internal, external...)...), Zone: n.Labels[ZoneLabel]}), nil
+}
+
+// ownerRecord is what the index keeps of a ReplicaSet or a Job.
+type ownerRecord struct {
+	Namespace, Name string
+	Owner           Owner
 }
 
 func shrinkMeta(obj any) (any, error) {
@@ -73,25 +92,13 @@ func shrinkMeta(obj any) (any, error) {
 	if !ok {
 		return obj, nil
 	}
-	return &metav1.PartialObjectMetadata{TypeMeta: m.TypeMeta, ObjectMeta: shrinkObjectMeta(&m.ObjectMeta)}, nil
+	return newCached(&m.ObjectMeta, &ownerRecord{Namespace: m.Namespace, Name: m.Name, Owner: controllerOf(m.OwnerReferences)}), nil
 }
 
-// shrinkObjectMeta keeps the identity, the resource version (informers need it), the creation
-// and deletion times (which of two pods holds a reused IP) and the controller owner reference.
-func shrinkObjectMeta(m *metav1.ObjectMeta) metav1.ObjectMeta {
-	out := metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
-		CreationTimestamp: m.CreationTimestamp, DeletionTimestamp: m.DeletionTimestamp}
-	for _, r := range m.OwnerReferences {
-		if r.Controller != nil && *r.Controller {
-			out.OwnerReferences = []metav1.OwnerReference{{Kind: r.Kind, Name: r.Name, Controller: r.Controller}}
-			break
-		}
-	}
-	return out
-}
-
-func podOf(obj any) *Pod {
-	p := obj.(*corev1.Pod)
+// podFrom keeps what the index needs of a pod: identity, node, controller, IPs, creation and
+// deletion times (which of two pods holds a reused IP), and the declared ports of hostNetwork
+// pods (which tell them apart from their node, see View.Lookup).
+func podFrom(p *corev1.Pod) *Pod {
 	out := &Pod{UID: string(p.UID), Namespace: p.Namespace, Name: p.Name, NodeName: p.Spec.NodeName,
 		HostIP: p.Status.HostIP, HostNetwork: p.Spec.HostNetwork,
 		Created: p.CreationTimestamp.Unix(), Deleting: p.DeletionTimestamp != nil}
@@ -102,34 +109,15 @@ func podOf(obj any) *Pod {
 		ips = append(ips, ip.IP)
 	}
 	out.IPs = parseIPs(ips...)
-	for _, c := range p.Spec.Containers {
-		for _, cp := range c.Ports {
-			out.Ports = append(out.Ports, uint16(cp.ContainerPort))
+	if p.Spec.HostNetwork {
+		for _, c := range p.Spec.Containers {
+			for _, cp := range c.Ports {
+				out.Ports = append(out.Ports, uint16(cp.ContainerPort))
+			}
 		}
 	}
 	return out
 }
-
-func serviceOf(obj any) *Service {
-	s := obj.(*corev1.Service)
-	ips := append([]string{s.Spec.ClusterIP}, s.Spec.ClusterIPs...)
-	return &Service{Namespace: s.Namespace, Name: s.Name, IPs: parseIPs(ips...)} // "None" is skipped
-}
-
-func nodeOf(obj any) *Node {
-	n := obj.(*corev1.Node)
-	var internal, external []string
-	for _, a := range n.Status.Addresses {
-		if a.Type == corev1.NodeInternalIP {
-			internal = append(internal, a.Address)
-		} else {
-			external = append(external, a.Address)
-		}
-	}
-	return &Node{Name: n.Name, IPs: parseIPs(append(internal, external...)...), Zone: n.Labels[ZoneLabel]}
-}
-
-func metaOf(obj any) *metav1.PartialObjectMetadata { return obj.(*metav1.PartialObjectMetadata) }
 
 // controllerOf returns the controller owner reference, if any.
 func controllerOf(refs []metav1.OwnerReference) Owner {
