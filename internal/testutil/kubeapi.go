@@ -121,6 +121,15 @@ func (k *KubeAPI) Stop() error {
 	return errors.Join(err, os.RemoveAll(k.dir))
 }
 
+// KubeconfigVia writes a kubeconfig for the API server reached at another address (host:port,
+// e.g. from ForwardIntoNamespace) and returns its path.
+func (k *KubeAPI) KubeconfigVia(addr string) (string, error) {
+	cfg := rest.CopyConfig(k.Config)
+	cfg.Host = "https://" + addr
+	path := filepath.Join(k.dir, "kubeconfig-"+strings.ReplaceAll(addr, ":", "-"))
+	return path, writeKubeconfig(cfg, path)
+}
+
 func writeKubeconfig(cfg *rest.Config, path string) error {
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}

@@ -7,6 +7,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net"
+	"sync"
 
 	"os/exec"
 	"runtime"
@@ -185,4 +188,45 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// ForwardIntoNamespace makes target (host:port on the host's loopback, e.g. a test API server)
+// reachable from inside namespace ns: it listens on 127.0.0.1 in ns and relays each connection
+// to target. Everything stays on this machine's loopback. It returns the address to use in ns.
+func ForwardIntoNamespace(t testing.TB, ns, target string) string {
+	t.Helper()
+	var ln net.Listener
+	if err := InNamespace(ns, func() error {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		ln = l
+		return err
+	}); err != nil {
+		t.Fatalf("listen in %s: %v", ns, err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			wg.Add(2)
+			relay := func(dst, src net.Conn) {
+				defer wg.Done()
+				_, _ = io.Copy(dst, src)
+				_ = dst.Close()
+			}
+			go relay(out, in)
+			go relay(in, out)
+		}
+	}()
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	return ln.Addr().String()
 }

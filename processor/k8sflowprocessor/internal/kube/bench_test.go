@@ -45,13 +45,13 @@ func realisticPod(i int) *corev1.Pod {
 			Volumes: []corev1.Volume{{Name: "kube-api-access"}}, ServiceAccountName: "default"},
 		Status: corev1.PodStatus{Phase: corev1.PodRunning, HostIP: fmt.Sprintf("10.0.%d.%d", i%100/250, i%100),
 			PodIP: podIP(i).String(), PodIPs: []corev1.PodIP{{IP: podIP(i).String()}},
-			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}, {Type: corev1.PodScheduled, Status: corev1.ConditionTrue}},
+			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}, {Type: corev1.PodScheduled, Status: corev1.ConditionTrue}},
 			ContainerStatuses: []corev1.ContainerStatus{{Name: "app", Ready: true, Image: "img", ImageID: "sha256:abc"}, {Name: "sidecar", Ready: true}}},
 	}
 }
 
-func podIP(i int) netip.Addr   { return netip.AddrFrom4([4]byte{10, 128, byte(i >> 8), byte(i)}) }
-func svcIP(i int) netip.Addr   { return netip.AddrFrom4([4]byte{10, 96, byte(i >> 8), byte(i)}) }
+func podIP(i int) netip.Addr    { return netip.AddrFrom4([4]byte{10, 128, byte(i >> 8), byte(i)}) }
+func svcIP(i int) netip.Addr    { return netip.AddrFrom4([4]byte{10, 96, byte(i >> 8), byte(i)}) }
 func nodeIPOf(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}) }
 
 // fill loads a store the way the informers do: 10,000 pods, 1,000 services, 100 nodes.

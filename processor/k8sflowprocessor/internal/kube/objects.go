@@ -29,7 +29,7 @@ type cached[T any] struct {
 }
 
 func (c *cached[T]) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
-func (c *cached[T]) DeepCopyObject() runtime.Object { cp := *c; return &cp }
+func (c *cached[T]) DeepCopyObject() runtime.Object   { cp := *c; return &cp }
 
 func newCached[T any](m *metav1.ObjectMeta, v *T) *cached[T] {
 	return &cached[T]{ObjectMeta: metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, ResourceVersion: m.ResourceVersion}, v: v}
