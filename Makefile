@@ -23,7 +23,8 @@ run: deps build ## Capture this host's flows (needs root) and print them; Ctrl-C
 
 .PHONY: test
 test: deps build ## Run every test this machine allows; says which were skipped and why.
-	@set -o pipefail; FLOWLENS_COLLECTOR=$(CURDIR)/$(COLLECTOR) \
+	@set -o pipefail; assets=$$(hack/envtest-assets.sh) && \
+	  KUBEBUILDER_ASSETS=$$assets FLOWLENS_COLLECTOR=$(CURDIR)/$(COLLECTOR) \
 	  go test -json -count=1 -timeout 30m $(TESTFLAGS) ./... | go run ./hack/testsummary
 
 .PHONY: bench

@@ -11,6 +11,10 @@ export GOPROXY=${GOPROXY:-https://proxy.golang.org} GOTOOLCHAIN=local GOFLAGS=-m
 
 if [[ -x $DIR/kube-apiserver && -e $DIR/etcd ]]; then echo "$DIR"; exit 0; fi
 mkdir -p "$DIR/src"
+# One build at a time: test packages running in parallel may all ask for the assets.
+exec 9>"$DIR/.lock"
+flock 9
+if [[ -x $DIR/kube-apiserver && -e $DIR/etcd ]]; then echo "$DIR"; exit 0; fi
 etcd=$(command -v etcd || true)
 [[ -n $etcd ]] || { echo "envtest-assets: etcd not found (make deps installs etcd-server)" >&2; exit 1; }
 ln -sf "$etcd" "$DIR/etcd"
