@@ -11,6 +11,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
+// directionNumbers are DirectionNumber's results as strings, indexed by number+1.
+var directionNumbers = [...]string{"-1", "0", "1", "2"}
+
 // DirectionNumber maps a direction attribute value to NetObserv's number (-1 when unknown).
 func DirectionNumber(dir string) int64 {
 	switch dir {
@@ -52,7 +55,7 @@ func AppendNetObservJSON(buf []byte, res pcommon.Map, rec plog.LogRecord, omit f
 			buf = append(buf, ',')
 		}
 		first = false
-		buf = appendJSONString(buf, k)
+		buf = AppendJSONString(buf, k)
 		buf = append(buf, ':')
 		buf = appendNetObservValue(buf, v, f.Conv)
 	}
@@ -104,6 +107,9 @@ func NetObservLabel(res, attrs pcommon.Map, name string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if f.Conv == ConvDirection {
+		return directionNumbers[DirectionNumber(v.Str())+1], true // no allocation per flow
+	}
 	if f.Conv != ConvNone {
 		// The label reads as the value in the JSON line: ms, direction numbers, flag names.
 		return string(appendNetObservValue(nil, v, f.Conv)), true
@@ -153,7 +159,7 @@ func appendNetObservValue(buf []byte, v pcommon.Value, conv Conv) []byte {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendJSONString(buf, n)
+			buf = AppendJSONString(buf, n)
 		}
 		return append(buf, ']')
 	}
@@ -163,7 +169,7 @@ func appendNetObservValue(buf []byte, v pcommon.Value, conv Conv) []byte {
 func appendJSONValue(buf []byte, v pcommon.Value) []byte {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		return appendJSONString(buf, v.Str())
+		return AppendJSONString(buf, v.Str())
 	case pcommon.ValueTypeInt:
 		return strconv.AppendInt(buf, v.Int(), 10)
 	case pcommon.ValueTypeDouble:
@@ -181,13 +187,13 @@ func appendJSONValue(buf []byte, v pcommon.Value) []byte {
 		}
 		return append(buf, ']')
 	}
-	return appendJSONString(buf, v.AsString())
+	return AppendJSONString(buf, v.AsString())
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string, escaping what RFC 8259 requires.
-func appendJSONString(buf []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string, escaping what RFC 8259 requires.
+func AppendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {

@@ -275,7 +275,7 @@ func TestNetObservLabel(t *testing.T) {
 	assert.False(t, ok)
 }
 
-func jsonString(s string) string { return string(appendJSONString(nil, s)) }
+func jsonString(s string) string { return string(AppendJSONString(nil, s)) }
 
 func TestAppendJSONString(t *testing.T) {
 	t.Parallel()
@@ -300,7 +300,7 @@ func TestAppendJSONString(t *testing.T) {
 		assert.Truef(t, json.Valid([]byte(got)), "%q", tt.in)
 	}
 	// Appends after what buf holds.
-	assert.Equal(t, `x"y"`, string(appendJSONString([]byte("x"), "y")))
+	assert.Equal(t, `x"y"`, string(AppendJSONString([]byte("x"), "y")))
 }
 
 // Every single byte and every pair of control/special bytes gives valid JSON that decodes back to
@@ -325,7 +325,7 @@ func FuzzAppendJSONString(f *testing.F) {
 }
 
 func checkAgainstEncodingJSON(t *testing.T, s string) {
-	got := appendJSONString(nil, s)
+	got := AppendJSONString(nil, s)
 	require.Truef(t, json.Valid(got), "%q -> %s", s, got)
 	var ours string
 	require.NoError(t, json.Unmarshal(got, &ours))
