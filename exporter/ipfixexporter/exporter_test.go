@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/flowlens/flowlens/exporter/ipfixexporter/internal/metadata"
+	"github.com/flowlens/flowlens/internal/testutil"
 	"github.com/flowlens/flowlens/pkg/flow"
 )
 
@@ -116,7 +117,7 @@ func be64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 func TestEveryElementDecodedByGoflow2(t *testing.T) {
 	for _, transport := range []string{TransportUDP, TransportTCP} {
 		t.Run(transport, func(t *testing.T) {
-			col := startGoflow2(t, transport)
+			col := testutil.StartIPFIXCollector(t, transport)
 			exp, _ := startIPFIX(t, func(c *Config) {
 				c.Endpoint = col.Addr
 				c.Transport = transport
@@ -125,20 +126,22 @@ func TestEveryElementDecodedByGoflow2(t *testing.T) {
 			})
 			require.NoError(t, exp.ConsumeLogs(context.Background(), testFlows()))
 			require.NoError(t, exp.ConsumeLogs(context.Background(), testFlows()))
-			var recs []map[fieldKey][]byte
+			var recs []map[testutil.IPFIXField][]byte
 			var hdrs []netflow.IPFIXPacket
 			require.Eventually(t, func() bool {
 				var errs []error
-				recs, hdrs, errs = col.snapshot()
+				recs, hdrs, errs = col.Snapshot()
 				require.Empty(t, errs)
 				return len(recs) == 4
 			}, 10*time.Second, 20*time.Millisecond)
 
-			ie := func(r map[fieldKey][]byte, id uint16) []byte { return r[fieldKey{0, id}] }
-			ent := func(r map[fieldKey][]byte, id uint16) string { return string(r[fieldKey{4242, id}]) }
-			var v4, v6 map[fieldKey][]byte
+			ie := func(r map[testutil.IPFIXField][]byte, id uint16) []byte { return r[testutil.IPFIXField{PEN: 0, ID: id}] }
+			ent := func(r map[testutil.IPFIXField][]byte, id uint16) string {
+				return string(r[testutil.IPFIXField{PEN: 4242, ID: id}])
+			}
+			var v4, v6 map[testutil.IPFIXField][]byte
 			for _, r := range recs {
-				if _, ok := r[fieldKey{0, 8}]; ok {
+				if _, ok := r[testutil.IPFIXField{PEN: 0, ID: 8}]; ok {
 					v4 = r
 				} else {
 					v6 = r
@@ -174,7 +177,7 @@ func TestEveryElementDecodedByGoflow2(t *testing.T) {
 			assert.Equal(t, "api-xyz", ent(v4, ieDestinationPodName))
 			assert.Equal(t, "node-a", ent(v4, ieSourceNodeName))
 			assert.Equal(t, "node-b", ent(v4, ieDestinationNodeName))
-			assert.EqualValues(t, 2_500_000, be64(v4[fieldKey{4242, ieTimeFlowRttNs}]), "timeFlowRttNs")
+			assert.EqualValues(t, 2_500_000, be64(v4[testutil.IPFIXField{PEN: 4242, ID: ieTimeFlowRttNs}]), "timeFlowRttNs")
 			assert.Equal(t, "veth1,eth0", ent(v4, ieInterfaces))
 			assert.Equal(t, "0,1", ent(v4, ieDirections))
 			assert.Equal(t, "web", ent(v4, ieSourceOwnerName))
@@ -217,17 +220,17 @@ func TestEveryElementDecodedByGoflow2(t *testing.T) {
 // TestTCPReconnects: the collector drops the connection; the next batch reconnects, resends the
 // templates and arrives.
 func TestTCPReconnects(t *testing.T) {
-	col := startGoflow2(t, TransportTCP)
+	col := testutil.StartIPFIXCollector(t, TransportTCP)
 	exp, tel := startIPFIX(t, func(c *Config) {
 		c.Endpoint = col.Addr
 		c.Transport = TransportTCP
 	})
 	require.NoError(t, exp.ConsumeLogs(context.Background(), testFlows()))
-	require.Eventually(t, func() bool { r, _, _ := col.snapshot(); return len(r) == 2 }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { r, _, _ := col.Snapshot(); return len(r) == 2 }, 10*time.Second, 20*time.Millisecond)
 
 	// Restart the collector side on the same address: existing connection gone.
-	col.close()
-	col2 := &goflow2Collector{templates: netflow.CreateTemplateSystem()}
+	col.Close()
+	col2 := testutil.NewIPFIXDecoder()
 	ln, err := net.Listen("tcp", col.Addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ln.Close() })
@@ -237,12 +240,12 @@ func TestTCPReconnects(t *testing.T) {
 			if err != nil {
 				return
 			}
-			go col2.readStream(conn)
+			go col2.ReadStream(conn)
 		}
 	}()
 	require.Eventually(t, func() bool {
 		_ = exp.ConsumeLogs(context.Background(), testFlows())
-		r, _, _ := col2.snapshot()
+		r, _, _ := col2.Snapshot()
 		return len(r) >= 2
 	}, 15*time.Second, 200*time.Millisecond)
 	m, err := tel.GetMetric("otelcol_exporter_ipfix_connects")
@@ -253,7 +256,7 @@ func TestTCPReconnects(t *testing.T) {
 // TestUDPRespectsMTUAndRefreshesTemplates: many flows split into messages that fit the MTU,
 // and templates come again every template_refresh.
 func TestUDPRespectsMTUAndRefreshesTemplates(t *testing.T) {
-	col := startGoflow2(t, TransportUDP)
+	col := testutil.StartIPFIXCollector(t, TransportUDP)
 	exp, _ := startIPFIX(t, func(c *Config) {
 		c.Endpoint = col.Addr
 		c.MTU = 1280
@@ -268,8 +271,8 @@ func TestUDPRespectsMTUAndRefreshesTemplates(t *testing.T) {
 	require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
 	var hdrs []netflow.IPFIXPacket
 	require.Eventually(t, func() bool {
-		var recs []map[fieldKey][]byte
-		recs, hdrs, _ = col.snapshot()
+		var recs []map[testutil.IPFIXField][]byte
+		recs, hdrs, _ = col.Snapshot()
 		return len(recs) == 200 && templateMessages(hdrs) >= 2
 	}, 10*time.Second, 50*time.Millisecond, "records and a template refresh")
 	for _, h := range hdrs {
@@ -288,5 +291,3 @@ func templateMessages(hdrs []netflow.IPFIXPacket) int {
 	}
 	return n
 }
-
-

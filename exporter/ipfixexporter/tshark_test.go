@@ -44,7 +44,7 @@ func TestDecodedByTshark(t *testing.T) {
 	}
 	for _, transport := range []string{TransportUDP, TransportTCP} {
 		t.Run(transport, func(t *testing.T) {
-			col := startGoflow2(t, transport)
+			col := testutil.StartIPFIXCollector(t, transport)
 			_, port, _ := net.SplitHostPort(col.Addr)
 			pcap := filepath.Join(t.TempDir(), "ipfix.pcapng")
 			stopCapture := capture(t, fmt.Sprintf("%s port %s", transport, port), pcap)
@@ -54,7 +54,7 @@ func TestDecodedByTshark(t *testing.T) {
 				c.ObservationDomainID = 9
 			})
 			require.NoError(t, exp.ConsumeLogs(context.Background(), testFlows()))
-			require.Eventually(t, func() bool { r, _, _ := col.snapshot(); return len(r) == 2 }, 10*time.Second, 20*time.Millisecond)
+			require.Eventually(t, func() bool { r, _, _ := col.Snapshot(); return len(r) == 2 }, 10*time.Second, 20*time.Millisecond)
 			time.Sleep(300 * time.Millisecond)
 			stopCapture()
 

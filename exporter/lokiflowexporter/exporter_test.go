@@ -221,4 +221,3 @@ func TestRejectedIsPermanent(t *testing.T) {
 	assert.Equal(t, 1, loki.requestCount(), "not retried")
 	assert.EqualValues(t, 3, s.counter(t, "otelcol_exporter_lokiflow_entries_rejected"))
 }
-

@@ -4,18 +4,8 @@
 package lokiflowexporter
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,61 +15,10 @@ import (
 	"github.com/flowlens/flowlens/internal/testutil"
 )
 
-// startVictoriaLogs runs VictoriaLogs (built by hack/victorialogs.sh, Apache-2.0) on a free
-// loopback port: a real server of Loki's push protocol.
-func startVictoriaLogs(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("bash", filepath.Join(testutil.RepoRoot(), "hack", "victorialogs.sh")).Output()
-	require.NoError(t, err, "hack/victorialogs.sh builds the server from the Go module proxy")
-	bin := strings.TrimSpace(string(out))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	cmd := exec.Command(bin, "-httpListenAddr="+addr, "-storageDataPath="+t.TempDir(), "-loggerLevel=WARN")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("victoria-logs output:\n%s", logs.String())
-		}
-	})
-	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + addr + "/health")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 20*time.Second, 50*time.Millisecond)
-	return "http://" + addr
-}
-
-// logsQL runs a LogsQL query and returns the result rows.
-func logsQL(t *testing.T, base, query string) []map[string]string {
-	t.Helper()
-	resp, err := http.PostForm(base+"/select/logsql/query", url.Values{"query": {query}})
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	var rows []map[string]string
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var row map[string]string
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &row), sc.Text())
-		rows = append(rows, row)
-	}
-	return rows
-}
-
 // TestVictoriaLogsReceivesLokiPush pushes flows with Loki's protobuf+snappy protocol to a real
 // server and reads them back with LogsQL: stream labels, line fields and timestamps.
 func TestVictoriaLogsReceivesLokiPush(t *testing.T) {
-	base := startVictoriaLogs(t)
+	base := testutil.StartVictoriaLogs(t)
 	s := startExporter(t, func(c *Config) {
 		c.Endpoint = base + "/insert/loki/api/v1/push"
 		// VictoriaLogs reads X-Scope-OrgID as a numeric account id; the tenant header itself is
@@ -91,7 +30,7 @@ func TestVictoriaLogsReceivesLokiPush(t *testing.T) {
 
 	var rows []map[string]string
 	require.Eventually(t, func() bool {
-		rows = logsQL(t, base, `{app="netobserv-flowcollector"} | unpack_json | sort by (SrcPort)`)
+		rows = testutil.LogsQL(t, base, `{app="netobserv-flowcollector"} | unpack_json | sort by (SrcPort)`)
 		return len(rows) == 6
 	}, 20*time.Second, 200*time.Millisecond, "rows: %v", rows)
 	for i, r := range rows {
@@ -112,7 +51,7 @@ func TestVictoriaLogsReceivesLokiPush(t *testing.T) {
 		}
 		assert.NotContains(t, r["_msg"], "SrcK8S_Namespace", "labels are not repeated in the line")
 	}
-	total := logsQL(t, base, `{app="netobserv-flowcollector"} | unpack_json | stats sum(Bytes) as total`)
+	total := testutil.LogsQL(t, base, `{app="netobserv-flowcollector"} | unpack_json | stats sum(Bytes) as total`)
 	require.Len(t, total, 1)
 	assert.Equal(t, "2100", total[0]["total"])
 }

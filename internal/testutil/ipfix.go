@@ -1,7 +1,7 @@
 // Copyright The flowlens Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package ipfixexporter
+package testutil // import "github.com/flowlens/flowlens/internal/testutil"
 
 import (
 	"bytes"
@@ -13,34 +13,37 @@ import (
 	"testing"
 
 	"github.com/netsampler/goflow2/v2/decoders/netflow"
-	"github.com/stretchr/testify/require"
 )
 
-// goflow2Collector decodes what it receives with goflow2, an IPFIX decoder independent of the
-// encoder under test (go-ipfix), and keeps data records and message headers.
-type goflow2Collector struct {
+// IPFIXCollector decodes what it receives with goflow2, an IPFIX decoder independent of the
+// flowlens exporter's encoder (go-ipfix), and keeps data records and message headers.
+type IPFIXCollector struct {
 	Addr      string
 	mu        sync.Mutex
 	templates netflow.NetFlowTemplateSystem
-	records   []map[fieldKey][]byte
+	records   []map[IPFIXField][]byte
 	headers   []netflow.IPFIXPacket
 	errs      []error
 	close     func()
 }
 
-type fieldKey struct {
-	pen uint32
-	id  uint16
+// IPFIXField identifies an information element: PEN (0 for IANA) and element id.
+type IPFIXField struct {
+	PEN uint32
+	ID  uint16
 }
 
-func startGoflow2(t *testing.T, transport string) *goflow2Collector {
+// StartIPFIXCollector listens on a free loopback port over "udp" or "tcp" until the test ends.
+func StartIPFIXCollector(t testing.TB, transport string) *IPFIXCollector {
 	t.Helper()
-	c := &goflow2Collector{templates: netflow.CreateTemplateSystem()}
+	c := &IPFIXCollector{templates: netflow.CreateTemplateSystem()}
 	var wg sync.WaitGroup
 	switch transport {
-	case TransportUDP:
+	case "udp":
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("listen udp: %v", err)
+		}
 		c.Addr = pc.LocalAddr().String()
 		wg.Add(1)
 		go func() {
@@ -56,9 +59,11 @@ func startGoflow2(t *testing.T, transport string) *goflow2Collector {
 			}
 		}()
 		c.close = func() { _ = pc.Close() }
-	case TransportTCP:
+	case "tcp":
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("listen tcp: %v", err)
+		}
 		c.Addr = ln.Addr().String()
 		var conns sync.Map
 		wg.Add(1)
@@ -73,7 +78,7 @@ func startGoflow2(t *testing.T, transport string) *goflow2Collector {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					c.readStream(conn)
+					c.ReadStream(conn)
 				}()
 			}
 		}()
@@ -86,8 +91,8 @@ func startGoflow2(t *testing.T, transport string) *goflow2Collector {
 	return c
 }
 
-// readStream splits a TCP stream into IPFIX messages by the length in each header.
-func (c *goflow2Collector) readStream(conn net.Conn) {
+// ReadStream splits a TCP stream into IPFIX messages by the length in each header.
+func (c *IPFIXCollector) ReadStream(conn net.Conn) {
 	hdr := make([]byte, 16)
 	for {
 		if _, err := io.ReadFull(conn, hdr); err != nil {
@@ -103,7 +108,7 @@ func (c *goflow2Collector) readStream(conn net.Conn) {
 	}
 }
 
-func (c *goflow2Collector) decode(msg []byte) {
+func (c *IPFIXCollector) decode(msg []byte) {
 	var pkt netflow.IPFIXPacket
 	err := netflow.DecodeMessageVersion(bytes.NewBuffer(msg), c.templates, nil, &pkt)
 	c.mu.Lock()
@@ -119,18 +124,28 @@ func (c *goflow2Collector) decode(msg []byte) {
 			continue
 		}
 		for _, r := range ds.Records {
-			m := map[fieldKey][]byte{}
+			m := map[IPFIXField][]byte{}
 			for _, v := range r.Values {
 				b, _ := v.Value.([]byte)
-				m[fieldKey{v.Pen, v.Type}] = b
+				m[IPFIXField{v.Pen, v.Type}] = b
 			}
 			c.records = append(c.records, m)
 		}
 	}
 }
 
-func (c *goflow2Collector) snapshot() ([]map[fieldKey][]byte, []netflow.IPFIXPacket, []error) {
+// Snapshot returns the data records, message headers and decoding errors so far.
+func (c *IPFIXCollector) Snapshot() ([]map[IPFIXField][]byte, []netflow.IPFIXPacket, []error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]map[fieldKey][]byte(nil), c.records...), append([]netflow.IPFIXPacket(nil), c.headers...), append([]error(nil), c.errs...)
+	return append([]map[IPFIXField][]byte(nil), c.records...), append([]netflow.IPFIXPacket(nil), c.headers...), append([]error(nil), c.errs...)
 }
+
+// NewIPFIXDecoder returns a collector that decodes what is passed to ReadStream, with no
+// listener of its own.
+func NewIPFIXDecoder() *IPFIXCollector {
+	return &IPFIXCollector{templates: netflow.CreateTemplateSystem()}
+}
+
+// Close stops listening and closes the connections accepted so far.
+func (c *IPFIXCollector) Close() { c.close() }
