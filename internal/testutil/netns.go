@@ -195,9 +195,21 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 // to target. Everything stays on this machine's loopback. It returns the address to use in ns.
 func ForwardIntoNamespace(t testing.TB, ns, target string) string {
 	t.Helper()
+	return forward(t, ns, "127.0.0.1:0", target)
+}
+
+// ForwardSamePortIntoNamespace is ForwardIntoNamespace listening on target's own address inside
+// ns, for protocols that hand out addresses (Kafka brokers advertise theirs in metadata).
+func ForwardSamePortIntoNamespace(t testing.TB, ns, target string) {
+	t.Helper()
+	forward(t, ns, target, target)
+}
+
+func forward(t testing.TB, ns, listen, target string) string {
+	t.Helper()
 	var ln net.Listener
 	if err := InNamespace(ns, func() error {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		l, err := net.Listen("tcp", listen)
 		ln = l
 		return err
 	}); err != nil {
