@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"google.golang.org/grpc"
+	_ "google.golang.org/grpc/encoding/gzip" // exporters compress by default
 )
 
 // StartKafka runs a franz-go kfake cluster (one broker, the real Kafka protocol) on loopback
