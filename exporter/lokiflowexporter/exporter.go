@@ -23,7 +23,6 @@ import (
 
 	"github.com/flowlens/flowlens/exporter/lokiflowexporter/internal/metadata"
 	"github.com/flowlens/flowlens/exporter/lokiflowexporter/internal/push"
-	"github.com/flowlens/flowlens/pkg/flow"
 )
 
 type lokiExporter struct {
@@ -118,10 +117,11 @@ func (e *lokiExporter) encode(ld plog.Logs) ([]byte, int) {
 	b := push.NewBatch()
 	var labels []push.Label
 	var key []byte
+	values := make([]string, len(e.cfg.Labels))
 	// One arena for every line of the batch: one allocation (and a few growths) per push
 	// instead of one per flow. Slices of it stay valid when it grows: appends never write
 	// below a slice's end.
-	arena := make([]byte, 0, 512*ld.LogRecordCount())
+	arena := make([]byte, 0, 400*ld.LogRecordCount())
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -131,9 +131,9 @@ func (e *lokiExporter) encode(ld plog.Logs) ([]byte, int) {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				lr := lrs.At(k)
-				labels, key = e.lab.labels(res, lr.Attributes(), labels, key)
 				start := len(arena)
-				arena = flow.AppendNetObservJSON(arena, res, lr, e.lab.omit)
+				arena = e.lab.split.Append(arena, res, lr, values)
+				labels, key = e.lab.labels(values, labels, key)
 				b.Add(key, labels, push.Entry{Time: flowEnd(lr), Line: arena[start:len(arena):len(arena)]})
 			}
 		}

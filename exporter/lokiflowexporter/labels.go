@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-
 	"github.com/flowlens/flowlens/exporter/lokiflowexporter/internal/push"
 	"github.com/flowlens/flowlens/pkg/flow"
 )
@@ -20,18 +18,15 @@ const maxLabelValue = 1024
 // fields become labels (names sanitized: / . - become _) and leave the JSON line; the static
 // labels are added to every stream.
 type labeler struct {
-	fields []string // NetObserv field names
-	names  []string // their label names
+	split  *flow.NetObservSplitter
+	names  []string // label names of the configured fields
 	static []push.Label
-	inLine map[string]bool // false for the fields moved to labels
 }
 
 func newLabeler(fields []string, static map[string]string) *labeler {
-	l := &labeler{inLine: map[string]bool{}}
+	l := &labeler{split: flow.NewNetObservSplitter(fields)}
 	for _, f := range fields {
-		l.fields = append(l.fields, f)
 		l.names = append(l.names, sanitizeName(f))
-		l.inLine[f] = false
 	}
 	for k, v := range static {
 		l.static = append(l.static, push.Label{Name: sanitizeName(k), Value: sanitizeValue(v)})
@@ -40,20 +35,13 @@ func newLabeler(fields []string, static map[string]string) *labeler {
 	return l
 }
 
-// omit reports the fields that are labels, so they are left out of the JSON line.
-func (l *labeler) omit(field string) bool {
-	in, known := l.inLine[field]
-	return known && !in
-}
-
-// labels fills buf with the flow's labels (absent fields give no label) and key with a compact
-// identity of the label set. Both are reused from call to call.
-func (l *labeler) labels(res, attrs pcommon.Map, buf []push.Label, key []byte) ([]push.Label, []byte) {
+// labels turns the values the splitter collected (one per field, "" when absent: no label)
+// into buf, and key into a compact identity of the label set. Both are reused call to call.
+func (l *labeler) labels(values []string, buf []push.Label, key []byte) ([]push.Label, []byte) {
 	buf = append(buf[:0], l.static...)
 	key = key[:0]
-	for i, f := range l.fields {
-		v, ok := flow.NetObservLabel(res, attrs, f)
-		if !ok || v == "" {
+	for i, v := range values {
+		if v == "" {
 			key = append(key, 0xff)
 			continue
 		}

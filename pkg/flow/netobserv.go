@@ -45,51 +45,112 @@ func DirectionName(n int64) string {
 // returns true are left out (the Loki exporter moves them to stream labels); omit may be nil.
 // Attributes NetObserv has no name for are not written.
 func AppendNetObservJSON(buf []byte, res pcommon.Map, rec plog.LogRecord, omit func(string) bool) []byte {
-	buf = append(buf, '{')
-	first := true
-	write := func(k string, v pcommon.Value, f *Field) {
-		if omit != nil && omit(k) {
-			return
-		}
-		if !first {
-			buf = append(buf, ',')
-		}
-		first = false
-		buf = AppendJSONString(buf, k)
-		buf = append(buf, ':')
-		buf = appendNetObservValue(buf, v, f.Conv)
+	w := jsonWriter{buf: append(buf, '{'), omit: omit}
+	w.visit(res, rec)
+	return append(w.buf, '}')
+}
+
+// NetObservSplitter writes flows as NetObserv JSON lines, except the fields chosen as labels,
+// whose values it returns instead: the Loki exporter's one pass over each record.
+type NetObservSplitter struct {
+	slot map[string]int // label field -> index in the values
+}
+
+// NewNetObservSplitter takes the NetObserv field names that become labels.
+func NewNetObservSplitter(labels []string) *NetObservSplitter {
+	s := &NetObservSplitter{slot: make(map[string]int, len(labels))}
+	for i, l := range labels {
+		s.slot[l] = i
 	}
-	each := func(m pcommon.Map) {
-		m.Range(func(k string, v pcommon.Value) bool {
-			if f, ok := byAttr[k]; ok && f.NetObserv != "" {
-				write(f.NetObserv, v, f)
-			}
-			return true
-		})
-	}
-	each(res)
+	return s
+}
+
+// Append appends the flow's JSON line (without the label fields) to buf, and fills values (one
+// per label, "" when the flow has none) with the label values as strings.
+func (s *NetObservSplitter) Append(buf []byte, res pcommon.Map, rec plog.LogRecord, values []string) []byte {
+	clear(values)
+	w := jsonWriter{buf: append(buf, '{'), slot: s.slot, values: values}
+	w.visit(res, rec)
+	return append(w.buf, '}')
+}
+
+// jsonWriter is one pass over a flow's attributes that writes NetObserv JSON.
+type jsonWriter struct {
+	buf    []byte
+	first  bool
+	omit   func(string) bool
+	slot   map[string]int
+	values []string
+}
+
+var (
+	srcEndAttrs = endAttrs{"source.k8s.resource.type", "source.k8s.pod.name", "source.k8s.service.name", "source.k8s.node.name"}
+	dstEndAttrs = endAttrs{"destination.k8s.resource.type", "destination.k8s.pod.name", "destination.k8s.service.name", "destination.k8s.node.name"}
+)
+
+func (w *jsonWriter) visit(res pcommon.Map, rec plog.LogRecord) {
+	w.first = true
+	w.each(res)
 	attrs := rec.Attributes()
-	each(attrs)
-	for _, d := range [...]struct{ name, prefix string }{{NetObservSrcName, "source."}, {NetObservDstName, "destination."}} {
-		if v, ok := endName(attrs, d.prefix); ok {
-			write(d.name, v, &Field{})
-		}
+	w.each(attrs)
+	if v, ok := srcEndAttrs.name(attrs); ok {
+		w.write(NetObservSrcName, v, ConvNone)
+	}
+	if v, ok := dstEndAttrs.name(attrs); ok {
+		w.write(NetObservDstName, v, ConvNone)
 	}
 	if ts := rec.ObservedTimestamp(); ts != 0 {
-		write(NetObservTimeReceived, pcommon.NewValueInt(int64(ts)/1e9), &Field{})
+		w.write(NetObservTimeReceived, pcommon.NewValueInt(int64(ts)/1e9), ConvNone)
 	}
-	return append(buf, '}')
+}
+
+func (w *jsonWriter) each(m pcommon.Map) {
+	for k, v := range m.All() {
+		if f, ok := byAttr[k]; ok && f.NetObserv != "" {
+			w.write(f.NetObserv, v, f.Conv)
+		}
+	}
+}
+
+func (w *jsonWriter) write(k string, v pcommon.Value, conv Conv) {
+	if w.slot != nil {
+		if i, ok := w.slot[k]; ok {
+			w.values[i] = labelValue(v, conv)
+			return
+		}
+	}
+	if w.omit != nil && w.omit(k) {
+		return
+	}
+	if !w.first {
+		w.buf = append(w.buf, ',')
+	}
+	w.first = false
+	w.buf = AppendJSONString(w.buf, k)
+	w.buf = append(w.buf, ':')
+	w.buf = appendNetObservValue(w.buf, v, conv)
+}
+
+// labelValue is a field's value as the label string: as it reads in the JSON line.
+func labelValue(v pcommon.Value, conv Conv) string {
+	switch conv {
+	case ConvNone:
+		return v.AsString()
+	case ConvDirection:
+		return directionNumbers[DirectionNumber(v.Str())+1] // no allocation per flow
+	}
+	return string(appendNetObservValue(nil, v, conv))
 }
 
 // NetObservLabel returns the value of a NetObserv field as a string, for stream labels.
 func NetObservLabel(res, attrs pcommon.Map, name string) (string, bool) {
 	switch name {
 	case NetObservSrcName, NetObservDstName:
-		prefix := "source."
+		e := srcEndAttrs
 		if name == NetObservDstName {
-			prefix = "destination."
+			e = dstEndAttrs
 		}
-		v, ok := endName(attrs, prefix)
+		v, ok := e.name(attrs)
 		if !ok {
 			return "", false
 		}
@@ -107,34 +168,27 @@ func NetObservLabel(res, attrs pcommon.Map, name string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if f.Conv == ConvDirection {
-		return directionNumbers[DirectionNumber(v.Str())+1], true // no allocation per flow
-	}
-	if f.Conv != ConvNone {
-		// The label reads as the value in the JSON line: ms, direction numbers, flag names.
-		return string(appendNetObservValue(nil, v, f.Conv)), true
-	}
-	return v.AsString(), true
+	return labelValue(v, f.Conv), true
 }
 
-// endName is NetObserv's <Src|Dst>K8S_Name: the pod, service or node name of one end.
-func endName(attrs pcommon.Map, prefix string) (pcommon.Value, bool) {
-	t, ok := attrs.Get(prefix + "k8s.resource.type")
+// endAttrs names the attributes behind NetObserv's <Src|Dst>K8S_Name for one end.
+type endAttrs struct{ resType, pod, service, node string }
+
+// name is the pod, service or node name of the end, by its resource type.
+func (e endAttrs) name(attrs pcommon.Map) (pcommon.Value, bool) {
+	t, ok := attrs.Get(e.resType)
 	if !ok {
 		return pcommon.Value{}, false
 	}
-	var attr string
 	switch t.Str() {
 	case ResTypePod:
-		attr = prefix + "k8s.pod.name"
+		return attrs.Get(e.pod)
 	case ResTypeService:
-		attr = prefix + "k8s.service.name"
+		return attrs.Get(e.service)
 	case ResTypeNode:
-		attr = prefix + "k8s.node.name"
-	default:
-		return pcommon.Value{}, false
+		return attrs.Get(e.node)
 	}
-	return attrs.Get(attr)
+	return pcommon.Value{}, false
 }
 
 func appendNetObservValue(buf []byte, v pcommon.Value, conv Conv) []byte {

@@ -33,10 +33,11 @@ func ToNetObservAttributes(res pcommon.Map, rec plog.LogRecord, dst pcommon.Map)
 	}
 	put(res)
 	put(attrs)
-	for _, d := range [...]struct{ name, prefix string }{{NetObservSrcName, "source."}, {NetObservDstName, "destination."}} {
-		if v, ok := endName(attrs, d.prefix); ok {
-			dst.PutStr(d.name, v.Str())
-		}
+	if v, ok := srcEndAttrs.name(attrs); ok {
+		dst.PutStr(NetObservSrcName, v.Str())
+	}
+	if v, ok := dstEndAttrs.name(attrs); ok {
+		dst.PutStr(NetObservDstName, v.Str())
 	}
 	if ts := rec.ObservedTimestamp(); ts != 0 {
 		dst.PutInt(NetObservTimeReceived, int64(ts)/1e9)
