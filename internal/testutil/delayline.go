@@ -4,10 +4,10 @@
 package testutil // import "github.com/flowlens/flowlens/internal/testutil"
 
 import (
-	"errors"
 	"fmt"
-	"os"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,7 +22,7 @@ import (
 func (r *Routed) AddDelay(t testing.TB, d time.Duration) {
 	t.Helper()
 	in, out := "fl"+r.id+"t0", "fl"+r.id+"t1"
-	var fin, fout *os.File
+	fin, fout := -1, -1
 	err := InNamespace(r.Router, func() error {
 		var err error
 		if fin, err = openTUN(in); err != nil {
@@ -57,53 +57,66 @@ func (r *Routed) AddDelay(t testing.TB, d time.Duration) {
 	t.Cleanup(dl.stop)
 }
 
-func openTUN(name string) (*os.File, error) {
+func openTUN(name string) (int, error) {
 	fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open /dev/net/tun: %w", err)
+		return -1, fmt.Errorf("open /dev/net/tun: %w", err)
 	}
 	ifr, err := unix.NewIfreq(name)
 	if err != nil {
 		_ = unix.Close(fd)
-		return nil, err
+		return -1, err
 	}
 	ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
 	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
 		_ = unix.Close(fd)
-		return nil, fmt.Errorf("TUNSETIFF %s: %w", name, err)
+		return -1, fmt.Errorf("TUNSETIFF %s: %w", name, err)
 	}
-	// Non-blocking, so the runtime poller serves reads and Close interrupts them.
-	return os.NewFile(uintptr(fd), name), nil
+	return fd, nil
 }
 
 type delayed struct {
-	due time.Time
+	due unix.Timespec // CLOCK_MONOTONIC
 	pkt []byte
 }
 
-// delayLine holds packets for a fixed delay, in order.
+// delayLine holds packets for a fixed delay, in order. Its two goroutines run on OS threads of
+// their own with a real-time scheduling policy and sleep in the kernel (poll, clock_nanosleep),
+// so the delay stays precise when the machine is busy (tests run in parallel).
 type delayLine struct {
-	in, out *os.File
+	in, out int
 	delay   time.Duration
 	queue   chan delayed
+	stopped atomic.Bool
 	wg      sync.WaitGroup
 	once    sync.Once
+}
+
+// realtime moves the calling goroutine's (locked) thread to SCHED_FIFO; best effort.
+func realtime() {
+	runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+	_ = unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: 10}, 0)
 }
 
 func (l *delayLine) read() {
 	defer l.wg.Done()
 	defer close(l.queue)
-	for {
-		buf := make([]byte, 65536)
-		n, err := l.in.Read(buf)
-		if err != nil {
-			if errors.Is(err, os.ErrClosed) {
-				return
-			}
+	realtime()
+	fds := []unix.PollFd{{Fd: int32(l.in), Events: unix.POLLIN}}
+	for !l.stopped.Load() {
+		if n, err := unix.Poll(fds, 100); err != nil || n == 0 {
 			continue
 		}
+		buf := make([]byte, 65536)
+		n, err := unix.Read(l.in, buf)
+		if err != nil || n <= 0 {
+			continue
+		}
+		var now unix.Timespec
+		_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &now)
+		due := unix.NsecToTimespec(now.Nano() + l.delay.Nanoseconds())
 		select {
-		case l.queue <- delayed{time.Now().Add(l.delay), buf[:n]}:
+		case l.queue <- delayed{due, buf[:n]}:
 		default: // the line is full: the packet is lost, as on a real link
 		}
 	}
@@ -111,16 +124,19 @@ func (l *delayLine) read() {
 
 func (l *delayLine) write() {
 	defer l.wg.Done()
+	realtime()
 	for p := range l.queue {
-		time.Sleep(time.Until(p.due))
-		_, _ = l.out.Write(p.pkt)
+		for unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &p.due, nil) == unix.EINTR {
+		}
+		_, _ = unix.Write(l.out, p.pkt)
 	}
 }
 
 func (l *delayLine) stop() {
 	l.once.Do(func() {
-		_ = l.in.Close()
+		l.stopped.Store(true)
 		l.wg.Wait()
-		_ = l.out.Close()
+		_ = unix.Close(l.in)
+		_ = unix.Close(l.out)
 	})
 }

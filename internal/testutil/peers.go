@@ -20,7 +20,13 @@ import (
 // with the given topics created, and returns its address.
 func StartKafka(t testing.TB, topics ...string) string {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topics...))
+	return StartKafkaWith(t, []kfake.Opt{kfake.SeedTopics(1, topics...)})
+}
+
+// StartKafkaWith runs a kfake cluster with extra options (SASL users, TLS...).
+func StartKafkaWith(t testing.TB, opts []kfake.Opt) string {
+	t.Helper()
+	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(1)}, opts...)...)
 	if err != nil {
 		t.Fatalf("start kfake: %v", err)
 	}

@@ -182,3 +182,12 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 }
+
+// readFlowsIfAny is readFlows for a file that may not exist yet.
+func readFlowsIfAny(t *testing.T, path string) []flowRecord {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	return readFlows(t, path)
+}
