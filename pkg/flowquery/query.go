@@ -1,0 +1,85 @@
+// Copyright The flowlens Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package flowquery // import "github.com/flowlens/flowlens/pkg/flowquery"
+
+import (
+	"fmt"
+	"time"
+)
+
+// Records asks for flow records, newest first.
+type Records struct {
+	Start, End time.Time
+	Filters    Filters
+	Limit      int
+}
+
+// MetricType is what a metric query measures.
+type MetricType string
+
+const (
+	TypeBytes       MetricType = "Bytes"
+	TypePackets     MetricType = "Packets"
+	TypeFlows       MetricType = "Flows"
+	TypeDropBytes   MetricType = "PktDropBytes"
+	TypeDropPackets MetricType = "PktDropPackets"
+	TypeDNSLatency  MetricType = "DnsLatencyMs"
+	TypeRTT         MetricType = "TimeFlowRttNs"
+	TypeDNSFlows    MetricType = "DnsFlows"
+)
+
+// Function is how values combine in a step.
+type Function string
+
+const (
+	FuncRate Function = "rate" // per second, for counters
+	FuncSum  Function = "sum"
+	FuncAvg  Function = "avg"
+	FuncMax  Function = "max"
+	FuncMin  Function = "min"
+	FuncP90  Function = "p90"
+	FuncP99  Function = "p99"
+)
+
+// Metrics asks for time series aggregated by a scope, the top Limit series by total.
+type Metrics struct {
+	Start, End time.Time
+	Filters    Filters
+	Type       MetricType
+	Function   Function
+	Scope      Scope
+	Step       time.Duration
+	Limit      int // top N
+}
+
+// Validate checks a metric query.
+func (m *Metrics) Validate() error {
+	switch m.Type {
+	case TypeBytes, TypePackets, TypeFlows, TypeDropBytes, TypeDropPackets, TypeDNSLatency, TypeRTT, TypeDNSFlows:
+	default:
+		return fmt.Errorf("type: %q is not valid, must be one of Bytes, Packets, Flows, PktDropBytes, PktDropPackets, DnsLatencyMs, TimeFlowRttNs, DnsFlows", m.Type)
+	}
+	switch m.Function {
+	case FuncRate, FuncSum, FuncAvg, FuncMax, FuncMin, FuncP90, FuncP99:
+	default:
+		return fmt.Errorf("function: %q is not valid, must be one of rate, sum, avg, max, min, p90, p99", m.Function)
+	}
+	if _, ok := scopes[m.Scope]; !ok {
+		return fmt.Errorf("aggregateBy: %q is not valid, must be one of %s", m.Scope, ScopeNames())
+	}
+	if m.Step <= 0 {
+		return fmt.Errorf("step: must be positive")
+	}
+	if !m.End.After(m.Start) {
+		return fmt.Errorf("time range: end must be after start")
+	}
+	return nil
+}
+
+// Series is one aggregated time series.
+type Series struct {
+	Labels map[string]string `json:"labels"`
+	Values [][2]float64      `json:"values"` // [unix seconds, value]
+	Total  float64           `json:"total"`  // sum (counters) or aggregate over the range
+}

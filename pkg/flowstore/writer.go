@@ -1,0 +1,153 @@
+// Copyright The flowlens Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package flowstore // import "github.com/flowlens/flowlens/pkg/flowstore"
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/flowlens/flowlens/pkg/flow"
+)
+
+// rowsPerInsert bounds one multi-row INSERT (SQLite allows 32,766 parameters).
+const rowsPerInsert = 256
+
+// Writer appends flows to a store. It is not safe for concurrent use.
+type Writer struct {
+	db     *sql.DB
+	path   string
+	split  *flow.NetObservSplitter
+	values []string
+	arena  []byte
+	args   []any
+	full   *sql.Stmt // rowsPerInsert rows
+}
+
+// OpenWriter opens (creating it and its folder if needed) the store at path.
+func OpenWriter(path string) (*Writer, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create the flow store folder: %w", err)
+	}
+	db, err := open(path, false)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1) // one writer; SQLite serializes writes anyway
+	if err := checkVersion(db, path, true); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	w := &Writer{db: db, path: path, split: flow.NewNetObservSplitter(columnFields()), values: make([]string, len(columns))}
+	if w.full, err = db.Prepare(insertSQL(rowsPerInsert)); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("prepare insert: %w", err)
+	}
+	return w, nil
+}
+
+func insertSQL(rows int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO flows (")
+	for _, c := range columns {
+		b.WriteString(c.name + ", ")
+	}
+	b.WriteString("extra) VALUES ")
+	row := "(" + strings.Repeat("?, ", len(columns)) + "?)"
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+// Write stores a batch of flows in one transaction and returns how many it wrote.
+func (w *Writer) Write(ctx context.Context, ld plog.Logs) (int, error) {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	n, pending := 0, 0
+	w.args = w.args[:0]
+	flush := func(rows int) error {
+		if rows == 0 {
+			return nil
+		}
+		var err error
+		if rows == rowsPerInsert {
+			_, err = tx.StmtContext(ctx, w.full).ExecContext(ctx, w.args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertSQL(rows), w.args...)
+		}
+		w.args = w.args[:0]
+		return err
+	}
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		res := rls.At(i).Resource().Attributes()
+		sls := rls.At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				w.arena = w.split.Append(w.arena[:0], res, lrs.At(k), w.values)
+				w.appendRow()
+				n++
+				if pending++; pending == rowsPerInsert {
+					if err := flush(pending); err != nil {
+						return 0, fmt.Errorf("insert flows: %w", err)
+					}
+					pending = 0
+				}
+			}
+		}
+	}
+	if err := flush(pending); err != nil {
+		return 0, fmt.Errorf("insert flows: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	return n, nil
+}
+
+// appendRow adds the current flow's column values and extra JSON to the statement arguments.
+func (w *Writer) appendRow() {
+	for i, c := range columns {
+		v := w.values[i]
+		switch {
+		case v == "":
+			w.args = append(w.args, nil)
+		case c.integer:
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				w.args = append(w.args, n)
+			} else {
+				w.args = append(w.args, nil)
+			}
+		default:
+			w.args = append(w.args, v)
+		}
+	}
+	if string(w.arena) == "{}" {
+		w.args = append(w.args, nil)
+	} else {
+		w.args = append(w.args, string(w.arena))
+	}
+}
+
+// Close closes the store.
+func (w *Writer) Close() error {
+	if w.full != nil {
+		_ = w.full.Close()
+	}
+	return w.db.Close()
+}
