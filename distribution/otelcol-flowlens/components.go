@@ -14,6 +14,7 @@ import (
 	forwardconnector "go.opentelemetry.io/collector/connector/forwardconnector"
 	lokiflowexporter "github.com/flowlens/flowlens/exporter/lokiflowexporter"
 	ipfixexporter "github.com/flowlens/flowlens/exporter/ipfixexporter"
+	flowstoreexporter "github.com/flowlens/flowlens/exporter/flowstoreexporter"
 	debugexporter "go.opentelemetry.io/collector/exporter/debugexporter"
 	otlpexporter "go.opentelemetry.io/collector/exporter/otlpexporter"
 	otlphttpexporter "go.opentelemetry.io/collector/exporter/otlphttpexporter"
@@ -83,6 +84,7 @@ func components() (otelcol.Factories, error) {
 	factories.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](
 		lokiflowexporter.NewFactory(),
 		ipfixexporter.NewFactory(),
+		flowstoreexporter.NewFactory(),
 		debugexporter.NewFactory(),
 		otlpexporter.NewFactory(),
 		otlphttpexporter.NewFactory(),
@@ -96,6 +98,7 @@ func components() (otelcol.Factories, error) {
 	factories.ExporterModules = makeModulesMap(factories.Exporters, map[component.Type]string{
 		lokiflowexporter.NewFactory().Type(): "github.com/flowlens/flowlens v0.0.0",
 		ipfixexporter.NewFactory().Type(): "github.com/flowlens/flowlens v0.0.0",
+		flowstoreexporter.NewFactory().Type(): "github.com/flowlens/flowlens v0.0.0",
 		debugexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/debugexporter v0.165.0",
 		otlpexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/otlpexporter v0.165.0",
 		otlphttpexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/otlphttpexporter v0.165.0",

@@ -119,6 +119,9 @@ func (m Match) check(src string) error {
 		return fmt.Errorf("filter %q: no value", src)
 	}
 	for _, v := range m.Values {
+		if v.Text == "" && !v.Exact {
+			return fmt.Errorf(`filter %q: empty value (write "" to match an empty field)`, src)
+		}
 		switch m.Op {
 		case OpRegex, OpNotRegex:
 			if _, err := regexp.Compile(v.Text); err != nil {

@@ -65,8 +65,12 @@ func valueSQL(expr string, integer bool, field string, op flowquery.Op, v flowqu
 	if v.Exact && v.Text == "" {
 		return "(" + expr + " IS NULL OR " + expr + " = '')", nil
 	}
-	if isAddress(field) && strings.Contains(v.Text, "/") {
-		return "in_cidr(" + expr + ", ?)", []any{v.Text}
+	if isAddress(field) {
+		// Addresses match whole, or by CIDR: 10.1.0.7 must not match 10.1.0.79.
+		if strings.Contains(v.Text, "/") {
+			return "in_cidr(" + expr + ", ?)", []any{v.Text}
+		}
+		return "coalesce(" + expr + ", '') = ?", []any{v.Text}
 	}
 	if n, err := strconv.ParseInt(v.Text, 10, 64); err == nil && (integer || !v.Exact) && isNumeric(field, integer) {
 		return expr + " = ?", []any{n}

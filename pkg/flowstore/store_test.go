@@ -104,6 +104,7 @@ func TestWriteAndReadRecords(t *testing.T) {
 		`DnsName="example.test"`:              60,
 		`DnsLatencyMs>=3`:                     36,
 		`SrcAddr=10.1.0.0/30`:                 12, // CIDR: i%250 in 0..3, i.e. 0-3, 250-253, 500-503
+		`SrcAddr=10.1.0.7`:                    3,  // whole address: not 10.1.0.70-79
 		`SrcPort>=30590`:                      10,
 		`DstK8S_Zone=""`:                      600, // absent
 		`source.k8s.namespace.name="c"`:       200, // our attribute name works too
