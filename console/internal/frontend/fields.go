@@ -1,0 +1,171 @@
+// Copyright The flowlens Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package frontend // import "github.com/flowlens/flowlens/console/internal/frontend"
+
+// Filter is a filter the filter bar offers.
+type Filter struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Category     string `json:"category"` // source, destination, common
+	Field        string `json:"field"`
+	Autocomplete bool   `json:"autocomplete,omitempty"`
+	Hint         string `json:"hint,omitempty"`
+}
+
+// endpointFilters exist for the source and the destination.
+var endpointFilters = []struct {
+	id, name, field, hint string
+	autocomplete          bool
+}{
+	{"namespace", "Namespace", "K8S_Namespace", "Kubernetes namespace; quote for an exact match", true},
+	{"name", "Name", "K8S_Name", "pod, service or node name", true},
+	{"kind", "Kind", "K8S_Type", "Pod, Service or Node", true},
+	{"owner_name", "Owner name", "K8S_OwnerName", "Deployment, StatefulSet... name", true},
+	{"owner_kind", "Owner kind", "K8S_OwnerType", "Deployment, StatefulSet, DaemonSet, Job...", true},
+	{"address", "IP", "Addr", "an address, or a CIDR like 10.0.0.0/16", false},
+	{"port", "Port", "Port", "a port number", false},
+	{"mac", "MAC", "Mac", "a MAC address", false},
+	{"host_name", "Node name", "K8S_HostName", "the node of the pod", true},
+	{"host_address", "Node IP", "K8S_HostIP", "the IP of the node of the pod", false},
+	{"zone", "Zone", "K8S_Zone", "availability zone", true},
+	{"subnet_label", "Subnet label", "SubnetLabel", "subnet label, EXT: for external addresses", true},
+}
+
+// commonFilters apply to the flow.
+var commonFilters = []Filter{
+	{ID: "protocol", Name: "Protocol", Field: "Proto", Hint: "6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6"},
+	{ID: "node_direction", Name: "Node direction", Field: "FlowDirection", Hint: "0 ingress, 1 egress, 2 inner"},
+	{ID: "flow_layer", Name: "Flow layer", Field: "K8S_FlowLayer", Hint: `"app" or "infra"`},
+	{ID: "interfaces", Name: "Interface", Field: "Interfaces", Autocomplete: true, Hint: "network interface name"},
+	{ID: "tcp_flags", Name: "TCP flags", Field: "Flags", Hint: "flags as a number (2 SYN, 16 ACK, 18 SYN+ACK)"},
+	{ID: "dscp", Name: "DSCP", Field: "Dscp", Hint: "a DSCP value"},
+	{ID: "icmp_type", Name: "ICMP type", Field: "IcmpType"},
+	{ID: "icmp_code", Name: "ICMP code", Field: "IcmpCode"},
+	{ID: "pkt_drop_cause", Name: "Drop cause", Field: "PktDropLatestDropCause", Autocomplete: true, Hint: "kernel drop reason, e.g. SKB_DROP_REASON_NO_SOCKET"},
+	{ID: "pkt_drop_state", Name: "Drop TCP state", Field: "PktDropLatestState", Autocomplete: true, Hint: "TCP state, e.g. TCP_ESTABLISHED"},
+	{ID: "dns_name", Name: "DNS name", Field: "DnsName", Autocomplete: true},
+	{ID: "dns_flag_response_code", Name: "DNS response code", Field: "DnsFlagsResponseCode", Autocomplete: true, Hint: "NoError, NXDomain, ServFail..."},
+	{ID: "dns_latency", Name: "DNS latency (ms)", Field: "DnsLatencyMs", Hint: "use >= for at least, e.g. dns_latency>=10"},
+	{ID: "time_flow_rtt", Name: "Flow RTT (ns)", Field: "TimeFlowRttNs", Hint: "use >= for at least"},
+	{ID: "cluster_name", Name: "Cluster", Field: "K8S_ClusterName", Autocomplete: true},
+	{ID: "agent_ip", Name: "Observer IP", Field: "AgentIP", Hint: "IP of the node that saw the flow"},
+}
+
+// Filters lists the filter bar's filters: source, destination, then common.
+func Filters() []Filter {
+	var out []Filter
+	for _, side := range []struct{ cat, id, field string }{{"source", "src_", "Src"}, {"destination", "dst_", "Dst"}} {
+		for _, f := range endpointFilters {
+			out = append(out, Filter{ID: side.id + f.id, Name: f.name, Category: side.cat, Field: side.field + f.field,
+				Autocomplete: f.autocomplete, Hint: f.hint})
+		}
+	}
+	for _, f := range commonFilters {
+		f.Category = "common"
+		out = append(out, f)
+	}
+	return out
+}
+
+// Column is a column of the flow table.
+type Column struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Field   string `json:"field"`
+	Default bool   `json:"default,omitempty"`
+	Format  string `json:"format,omitempty"`
+	Group   string `json:"group,omitempty"` // Source, Destination or empty
+}
+
+type columnDef struct {
+	Column
+	cluster bool // a Kubernetes field: not shown by default on a host
+}
+
+func col(id, name, field, format string, def bool) columnDef {
+	return columnDef{Column: Column{ID: id, Name: name, Field: field, Format: format, Default: def}}
+}
+
+func k8s(c columnDef) columnDef { c.cluster = true; return c }
+
+func endpointColumns(side, prefix string) []columnDef {
+	cs := []columnDef{
+		k8s(col(prefix+"Name", "Name", prefix+"K8S_Name", "", true)),
+		k8s(col(prefix+"Kind", "Kind", prefix+"K8S_Type", "", false)),
+		k8s(col(prefix+"Namespace", "Namespace", prefix+"K8S_Namespace", "", true)),
+		k8s(col(prefix+"OwnerName", "Owner", prefix+"K8S_OwnerName", "", false)),
+		k8s(col(prefix+"OwnerKind", "Owner kind", prefix+"K8S_OwnerType", "", false)),
+		col(prefix+"Addr", "IP", prefix+"Addr", "", false),
+		col(prefix+"Port", "Port", prefix+"Port", "port", true),
+		col(prefix+"Mac", "MAC", prefix+"Mac", "", false),
+		k8s(col(prefix+"HostIP", "Node IP", prefix+"K8S_HostIP", "", false)),
+		k8s(col(prefix+"HostName", "Node", prefix+"K8S_HostName", "", false)),
+		k8s(col(prefix+"Zone", "Zone", prefix+"K8S_Zone", "", false)),
+		k8s(col(prefix+"SubnetLabel", "Subnet label", prefix+"SubnetLabel", "", false)),
+	}
+	for i := range cs {
+		cs[i].Group = side
+	}
+	return cs
+}
+
+func columnDefs() []columnDef {
+	defs := []columnDef{
+		col("EndTime", "End Time", "TimeFlowEndMs", "time", true),
+		col("StartTime", "Start Time", "TimeFlowStartMs", "time", false),
+	}
+	defs = append(defs, endpointColumns("Source", "Src")...)
+	defs = append(defs, endpointColumns("Destination", "Dst")...)
+	return append(defs,
+		k8s(col("ClusterName", "Cluster", "K8S_ClusterName", "", false)),
+		k8s(col("FlowLayer", "Flow layer", "K8S_FlowLayer", "", false)),
+		col("Proto", "Protocol", "Proto", "proto", true),
+		col("Dscp", "DSCP", "Dscp", "number", false),
+		col("IcmpType", "ICMP type", "IcmpType", "number", false),
+		col("IcmpCode", "ICMP code", "IcmpCode", "number", false),
+		col("FlowDirection", "Node direction", "FlowDirection", "direction", false),
+		col("Interfaces", "Interfaces", "Interfaces", "", false),
+		col("IfDirections", "Interface directions", "IfDirections", "", false),
+		col("Flags", "TCP flags", "Flags", "flags", false),
+		col("Bytes", "Bytes", "Bytes", "bytes", true),
+		col("Packets", "Packets", "Packets", "number", true),
+		col("PktDropBytes", "Dropped bytes", "PktDropBytes", "bytes", false),
+		col("PktDropPackets", "Dropped packets", "PktDropPackets", "number", false),
+		col("PktDropLatestState", "Drop state", "PktDropLatestState", "", false),
+		col("PktDropLatestDropCause", "Drop cause", "PktDropLatestDropCause", "", false),
+		col("DnsLatencyMs", "DNS latency", "DnsLatencyMs", "ms", true),
+		col("DnsFlagsResponseCode", "DNS response code", "DnsFlagsResponseCode", "", true),
+		col("DnsName", "DNS name", "DnsName", "", false),
+		col("DnsId", "DNS id", "DnsId", "number", false),
+		col("DnsErrno", "DNS error", "DnsErrno", "number", false),
+		col("TimeFlowRttNs", "Flow RTT", "TimeFlowRttNs", "duration", true),
+		col("XlatSrcAddr", "Xlat source IP", "XlatSrcAddr", "", false),
+		col("XlatSrcPort", "Xlat source port", "XlatSrcPort", "port", false),
+		col("XlatDstAddr", "Xlat destination IP", "XlatDstAddr", "", false),
+		col("XlatDstPort", "Xlat destination port", "XlatDstPort", "port", false),
+		col("ZoneId", "Xlat zone id", "ZoneId", "number", false),
+		col("Sampling", "Sampling", "Sampling", "number", false),
+		col("AgentIP", "Observer IP", "AgentIP", "", false),
+	)
+}
+
+// columns returns the table's columns. On a host the Kubernetes columns exist but are off, and
+// addresses are on instead of names.
+func columns(mode Mode) []Column {
+	defs := columnDefs()
+	out := make([]Column, len(defs))
+	for i, d := range defs {
+		c := d.Column
+		if mode == ModeHost {
+			switch {
+			case d.cluster:
+				c.Default = false
+			case c.ID == "SrcAddr" || c.ID == "DstAddr" || c.ID == "Interfaces" || c.ID == "FlowDirection":
+				c.Default = true
+			}
+		}
+		out[i] = c
+	}
+	return out
+}
