@@ -82,8 +82,8 @@ func TestLoadFile(t *testing.T) {
 	assert.False(t, c.PortNaming.Enable)
 
 	for body, want := range map[string]string{
-		"quickFilters:\n- filter: {a: b}\n":                 "quickFilters[0].name: required",
-		"quickFilters:\n- name: X\n  filter: {nope: b}\n":   `quickFilters[0] (X): filter "nope=b": unknown field`,
+		"quickFilters:\n- filter: {a: b}\n":                  "quickFilters[0].name: required",
+		"quickFilters:\n- name: X\n  filter: {nope: b}\n":    `quickFilters[0] (X): filter "nope=b": unknown field`,
 		"portNaming: {enable: true, portNames: {http: x}}\n": `portNaming.portNames: "http" is not a port`,
 		"quickFilter: []\n":                                  `unknown field "quickFilter"`,
 	} {
