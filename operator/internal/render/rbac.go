@@ -25,6 +25,8 @@ var k8sflowRules = []rbacv1.PolicyRule{
 var consoleRules = []rbacv1.PolicyRule{
 	{APIGroups: []string{"authentication.k8s.io"}, Resources: []string{"tokenreviews"}, Verbs: []string{"create"}},
 	{APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"subjectaccessreviews"}, Verbs: []string{"create"}},
+	// A user who may not read pods cluster-wide gets the namespaces where they may.
+	{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"list"}},
 }
 
 // lokiWriterRules let a service account write to a LokiStack's network tenant.
