@@ -99,8 +99,9 @@ func parseMatch(s string) ([]Match, error) {
 	m := Match{Field: field, Op: o.op}
 	for _, v := range splitOutsideQuotes(s[bestAt+len(o.tok):], ',') {
 		v = strings.TrimSpace(v)
-		if uq, err := strconv.Unquote(v); err == nil && strings.HasPrefix(v, `"`) {
-			m.Values = append(m.Values, Value{Text: uq, Exact: true})
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			// Only \" is an escape: a quoted regex keeps its backslashes ("svc\.local").
+			m.Values = append(m.Values, Value{Text: strings.ReplaceAll(v[1:len(v)-1], `\"`, `"`), Exact: true})
 		} else {
 			m.Values = append(m.Values, Value{Text: v})
 		}

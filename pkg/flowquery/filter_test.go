@@ -112,3 +112,10 @@ func TestStepIntoEndsAtResource(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotedValuesKeepBackslashes(t *testing.T) {
+	got, err := Parse(`DnsName~"svc\.cluster" & SrcK8S_Name="say \"hi\""`)
+	require.NoError(t, err)
+	assert.Equal(t, `svc\.cluster`, got[0][0].Values[0].Text)
+	assert.Equal(t, `say "hi"`, got[0][1].Values[0].Text)
+}

@@ -81,5 +81,34 @@ func (m *Metrics) Validate() error {
 type Series struct {
 	Labels map[string]string `json:"labels"`
 	Values [][2]float64      `json:"values"` // [unix seconds, value]
-	Total  float64           `json:"total"`  // sum (counters) or aggregate over the range
+	Total  float64           `json:"total"`  // see SeriesTotal
+}
+
+// SeriesTotal is a series' value over the whole range, what the top N ranks by and the UI
+// shows as its total: the amount for rate (rate × step, summed) and sum; the mean of the
+// steps for avg; the largest step for max, p90 and p99; the smallest for min.
+func SeriesTotal(vs [][2]float64, fn Function, step time.Duration) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	acc := vs[0][1]
+	var sum float64
+	for _, v := range vs {
+		sum += v[1]
+		switch fn {
+		case FuncMax, FuncP90, FuncP99:
+			acc = max(acc, v[1])
+		case FuncMin:
+			acc = min(acc, v[1])
+		}
+	}
+	switch fn {
+	case FuncRate:
+		return sum * step.Seconds()
+	case FuncSum:
+		return sum
+	case FuncAvg:
+		return sum / float64(len(vs))
+	}
+	return acc
 }

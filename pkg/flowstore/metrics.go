@@ -157,33 +157,10 @@ func collectSeries(rows *sql.Rows, q flowquery.Metrics, fields []string, percent
 	out := make([]flowquery.Series, 0, len(byLabels))
 	for _, s := range byLabels {
 		sort.Slice(s.Values, func(i, j int) bool { return s.Values[i][0] < s.Values[j][0] })
-		s.Total = seriesTotal(s.Values, q.Function, stepSec)
+		s.Total = flowquery.SeriesTotal(s.Values, q.Function, q.Step)
 		out = append(out, *s)
 	}
 	return out, nil
-}
-
-// seriesTotal is what ranks series: the amount over the range for counters, else the average
-// (max for max) of the steps.
-func seriesTotal(vs [][2]float64, fn flowquery.Function, stepSec float64) float64 {
-	var t, m float64
-	for _, v := range vs {
-		switch fn {
-		case flowquery.FuncRate:
-			t += v[1] * stepSec
-		case flowquery.FuncMax, flowquery.FuncP90, flowquery.FuncP99:
-			m = math.Max(m, v[1])
-		default:
-			t += v[1]
-		}
-	}
-	switch fn {
-	case flowquery.FuncMax, flowquery.FuncP90, flowquery.FuncP99:
-		return m
-	case flowquery.FuncAvg, flowquery.FuncMin:
-		return t / float64(max(len(vs), 1))
-	}
-	return t
 }
 
 func quantile(vs []float64, q float64) float64 {
