@@ -22,21 +22,21 @@ func TestRecordsLogQL(t *testing.T) {
 	for filter, want := range map[string]string{
 		``: `{app="netobserv-flowcollector"}`,
 		// Label fields of a single group go to the stream selector.
-		`SrcK8S_Namespace="shop"`: `{app="netobserv-flowcollector", SrcK8S_Namespace=~"shop"}`,
+		`SrcK8S_Namespace="shop"`:                             `{app="netobserv-flowcollector", SrcK8S_Namespace=~"shop"}`,
 		`src_namespace="shop",payments & dst_kind!="Service"`: `{app="netobserv-flowcollector", SrcK8S_Namespace=~"shop|(?i).*payments.*", DstK8S_Type!~"Service"}`,
-		`FlowDirection=1`: `{app="netobserv-flowcollector", FlowDirection=~"(?i).*1.*"}`,
+		`FlowDirection=1`:                                     `{app="netobserv-flowcollector", FlowDirection=~"(?i).*1.*"}`,
 		// Other fields are label filters after | json.
-		`DstPort=443`:                   `{app="netobserv-flowcollector"} | json | (DstPort == 443)`,
-		`DstPort!=53,443`:               `{app="netobserv-flowcollector"} | json | ((DstPort != 53 and DstPort != 443))`,
-		`SrcAddr=10.128.0.0/16`:         `{app="netobserv-flowcollector"} | json | (SrcAddr=ip("10.128.0.0/16"))`,
-		`DstAddr!=10.0.0.1`:             `{app="netobserv-flowcollector"} | json | (DstAddr!=ip("10.0.0.1"))`,
-		`DnsName~"svc\.cluster"`:        `{app="netobserv-flowcollector"} | json | (DnsName=~".*(?:svc\\.cluster).*")`,
-		`DnsLatencyMs>=10`:              `{app="netobserv-flowcollector"} | json | (DnsLatencyMs >= 10)`,
-		`SrcK8S_Name=web`:               `{app="netobserv-flowcollector"} | json | (SrcK8S_Name=~"(?i).*web.*")`,
-		`DstK8S_Namespace=""`:           `{app="netobserv-flowcollector"} | json | (DstK8S_Namespace="")`,
+		`DstPort=443`:                    `{app="netobserv-flowcollector"} | json | (DstPort == 443)`,
+		`DstPort!=53,443`:                `{app="netobserv-flowcollector"} | json | ((DstPort != 53 and DstPort != 443))`,
+		`SrcAddr=10.128.0.0/16`:          `{app="netobserv-flowcollector"} | json | (SrcAddr=ip("10.128.0.0/16"))`,
+		`DstAddr!=10.0.0.1`:              `{app="netobserv-flowcollector"} | json | (DstAddr!=ip("10.0.0.1"))`,
+		`DnsName~"svc\.cluster"`:         `{app="netobserv-flowcollector"} | json | (DnsName=~".*(?:svc\\.cluster).*")`,
+		`DnsLatencyMs>=10`:               `{app="netobserv-flowcollector"} | json | (DnsLatencyMs >= 10)`,
+		`SrcK8S_Name=web`:                `{app="netobserv-flowcollector"} | json | (SrcK8S_Name=~"(?i).*web.*")`,
+		`DstK8S_Namespace=""`:            `{app="netobserv-flowcollector"} | json | (DstK8S_Namespace="")`,
 		`SrcK8S_Namespace="a" & Proto=6`: `{app="netobserv-flowcollector", SrcK8S_Namespace=~"a"} | json | (Proto == 6)`,
 		// Several groups: one label filter expression, selector on the static labels only.
-		`namespace="shop"`:            `{app="netobserv-flowcollector"} | json | (SrcK8S_Namespace="shop") or (DstK8S_Namespace="shop")`,
+		`namespace="shop"`:             `{app="netobserv-flowcollector"} | json | (SrcK8S_Namespace="shop") or (DstK8S_Namespace="shop")`,
 		`DstPort=53 | SrcK8S_Zone="a"`: `{app="netobserv-flowcollector"} | json | (DstPort == 53) or (SrcK8S_Zone="a")`,
 	} {
 		fs, err := flowquery.Parse(filter)
