@@ -36,7 +36,8 @@ struct sctp_hdr_ {
 	__be16 dest;
 };
 
-// pkt is the parse cursor: what has been decoded so far and where the next header starts.
+// pkt is the parse cursor: what has been decoded so far and where the next header starts. After
+// parse_frame, pos is at the transport header of a packet with ports (what DNS tracking reads).
 struct pkt {
 	void *pos;
 	void *end;

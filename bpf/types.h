@@ -65,6 +65,116 @@ struct flow_record {
 	struct flow_stats stats;
 };
 
+// drop_stats is what the kernel dropped of one flow during one eviction window (PacketDrop,
+// tracepoint skb:kfree_skb). Keyed by the flow_key of the dropped packet.
+struct drop_stats {
+	__u64 first_seen_ns;
+	__u64 last_seen_ns;
+	__u64 bytes;         // skb->len of the dropped packets (L3 and up on most paths)
+	__u32 packets;
+	__u32 latest_cause;  // enum skb_drop_reason of the latest drop, as the running kernel numbers it
+	__u32 ifindex;       // device of the latest dropped packet, 0 when it had none
+	__u16 latest_flags;  // TCP flags of the latest dropped packet (same encoding as flow_stats)
+	__u8 latest_state;   // TCP state of its socket (TCP_ESTABLISHED = 1 ...), 0 without a socket
+	__u8 pad;
+};
+
+// rtt_stats is the smoothed TCP round-trip time of one flow (FlowRTT). The flow is the direction
+// of the packets the measuring socket receives (remote -> local), as NetObserv reports it.
+struct rtt_stats {
+	__u64 first_seen_ns;
+	__u64 last_seen_ns;
+	__u64 rtt_ns; // largest srtt sample of the window
+};
+
+// Bytes of the DNS question name kept per flow: enough for the longest legal name (255 bytes in
+// wire format), so names are never cut.
+#define DNS_NAME_MAX 256
+
+// dns_stats is the latest DNS message of one flow (DNSTracking). The name is the question in wire
+// format (length-prefixed labels) as it was in the packet; userspace decodes it.
+struct dns_stats {
+	__u64 first_seen_ns;
+	__u64 last_seen_ns;
+	__u64 latency_ns; // response: time since its query was seen; 0 on the query's flow
+	__u32 ifindex;    // interface the message was seen on
+	__u16 id;
+	__u16 flags;       // DNS header flags: QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode
+	__u16 name_len;    // bytes of name[] copied from the packet
+	__u8 dir;          // direction at that interface
+	__u8 errno;        // why the query could not be remembered for matching (0 when it was)
+	__u8 pad[4];
+	__u8 name[DNS_NAME_MAX];
+};
+
+// dns_query_key identifies a query waiting for its response: the query's addresses, ports,
+// transport and DNS id. A response looks it up with addresses and ports swapped.
+struct dns_query_key {
+	__u8 src_ip[16];
+	__u8 dst_ip[16];
+	__u16 src_port;
+	__u16 dst_port;
+	__u16 id;
+	__u8 proto;
+	__u8 pad;
+};
+
+// xlat_stats is the address translation (NAT) of one flow (PacketTranslation, kernel path): the
+// flow's addresses and ports once translated.
+struct xlat_stats {
+	__u64 first_seen_ns;
+	__u64 last_seen_ns;
+	__u8 src_ip[16];
+	__u8 dst_ip[16];
+	__u16 src_port;
+	__u16 dst_port;
+	__u16 zone_id;
+	__u16 eth_proto;
+};
+
+// Flow filter rules (flow_filter.rules). A rule's cidr and peer_cidr live in LPM tries; the other
+// fields are load-time constants (filter.h), so criteria no rule uses cost nothing.
+#define MAX_FILTER_RULES 16
+#define MAX_PORT_RANGES 4
+
+#define FILTER_ACCEPT 0
+#define FILTER_REJECT 1
+
+// filter_rule.match bits: which optional criteria the rule has.
+#define FR_ICMP_TYPE 0x01
+#define FR_ICMP_CODE 0x02
+#define FR_PEER 0x04
+#define FR_DROPS 0x08
+
+struct port_range {
+	__u16 lo;
+	__u16 hi;
+};
+
+struct filter_rule {
+	__u32 sampling;  // 1 packet in N for the packets this rule accepts; 0: the global rate
+	__u16 tcp_flags; // packet must have these flags (TCPF_* for the combined ones); 0: any
+	__u8 action;     // FILTER_ACCEPT or FILTER_REJECT
+	__u8 proto;      // IP protocol; 0: any
+	__u8 direction;  // 1 + DIR_INGRESS / DIR_EGRESS; 0: any
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 match;      // FR_* bits
+	__u8 n_ports;    // ranges in ports[]: source or destination port in one of them
+	__u8 n_src_ports;
+	__u8 n_dst_ports;
+	__u8 pad;
+	struct port_range ports[MAX_PORT_RANGES];
+	struct port_range src_ports[MAX_PORT_RANGES];
+	struct port_range dst_ports[MAX_PORT_RANGES];
+};
+
+// lpm_key is the key of the cidr / peer_cidr tries: IPv4 as IPv4-mapped IPv6 (prefix + 96).
+struct lpm_key {
+	__u32 prefixlen;
+	__u8 ip[16];
+};
+
 // Indexes of the per-CPU counters map. Every place where a flow or a packet can go unrecorded
 // has one; the receiver exports them as metrics.
 enum counter {
@@ -72,5 +182,14 @@ enum counter {
 	CNT_RINGBUF_LOST,      // ring buffer full too: this packet's flow data is lost
 	CNT_IFACE_OVERFLOW,    // a flow was seen on more than MAX_IFACES interfaces
 	CNT_MALFORMED,         // frame too short or headers truncated: not recorded
+	CNT_FILTER_ACCEPT,     // packets a flow_filter rule accepted
+	CNT_FILTER_REJECT,     // packets a flow_filter rule rejected: not recorded
+	CNT_FILTER_NOMATCH,    // packets no flow_filter rule matched: not recorded
+	CNT_DNS_UNMATCHED,     // DNS responses whose query was not seen (or was forgotten)
+	CNT_DNS_MALFORMED,     // packets on a DNS port too short for a DNS header
+	CNT_DROPS_LOST,        // drops not recorded: the drop map was full
+	CNT_RTT_LOST,          // RTT samples not recorded: the RTT map was full
+	CNT_DNS_LOST,          // DNS messages not recorded: the DNS map was full
+	CNT_XLAT_LOST,         // translations not recorded: the translation map was full
 	CNT_MAX,
 };

@@ -59,9 +59,9 @@ func BenchmarkEvictToPdata(b *testing.B) {
 		logs := plog.NewLogs()
 		recs := logs.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
 		dec.SetClock(0, time.Now().UnixNano())
-		n, err := d.Evict(func(keys []datapath.Key, vals []datapath.Stats) {
+		n, err := d.Evict(func(keys []datapath.Key, vals []datapath.Stats, feats []*datapath.Features) {
 			if os.Getenv("NODECODE") == "" {
-				dec.Append(recs, keys, vals, pcommon.NewTimestampFromTime(time.Now()))
+				dec.Append(recs, keys, vals, feats, pcommon.NewTimestampFromTime(time.Now()))
 			}
 		})
 		require.NoError(b, err)

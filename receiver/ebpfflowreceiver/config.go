@@ -39,6 +39,13 @@ type Config struct {
 	NodeIP string `mapstructure:"node_ip"`
 	// MaxFlowsPerBatch caps the log records passed downstream in one call. Default 10000.
 	MaxFlowsPerBatch int `mapstructure:"max_flows_per_batch"`
+	// Features to turn on, NetObserv's names: PacketDrop, DNSTracking, FlowRTT,
+	// PacketTranslation. Default none. A feature that is off costs nothing per packet.
+	Features []string `mapstructure:"features"`
+	// DNSPorts are the ports DNSTracking parses, UDP and TCP (at most 8). Default [53].
+	DNSPorts []uint16 `mapstructure:"dns_ports"`
+	// FlowFilter selects in the kernel which flows are recorded. Default: no rules, every flow.
+	FlowFilter FlowFilterConfig `mapstructure:"flow_filter"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -77,6 +84,7 @@ func (c *Config) Validate() error {
 	if c.MaxFlowsPerBatch < 1 {
 		errs = append(errs, fmt.Errorf("max_flows_per_batch: %d must be at least 1", c.MaxFlowsPerBatch))
 	}
+	errs = append(errs, c.validateFeatures()...)
 	return errors.Join(errs...)
 }
 

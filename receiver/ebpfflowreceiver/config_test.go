@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/flowlens/flowlens/receiver/ebpfflowreceiver/internal/datapath"
 	"github.com/flowlens/flowlens/receiver/ebpfflowreceiver/internal/metadata"
 )
 
@@ -42,6 +43,55 @@ func TestLoadConfig(t *testing.T) {
 			AttachMode:         "tc",
 			NodeIP:             "192.0.2.10",
 			MaxFlowsPerBatch:   500,
+			DNSPorts:           []uint16{53},
+		},
+	}, {
+		name: "features",
+		expected: func() *Config {
+			c := createDefaultConfig().(*Config)
+			c.Features = []string{"PacketDrop", "DNSTracking", "FlowRTT", "PacketTranslation"}
+			c.DNSPorts = []uint16{53, 5353}
+			icmp8, code0 := 8, 0
+			c.FlowFilter.Rules = []FlowFilterRule{
+				{Action: "Accept", CIDR: "10.0.0.0/8", PeerCIDR: "192.0.2.7", Protocol: "TCP", Direction: "Egress", Ports: 443},
+				{CIDR: "fd00::/8", SourcePorts: "1000-2000", DestinationPorts: "80,443,8000-8080", TCPFlags: "SYN-ACK"},
+				{Action: "Reject", Protocol: "ICMP", ICMPType: &icmp8, ICMPCode: &code0, Sampling: 10},
+				{CIDR: "10.1.0.0/16", Drops: true},
+			}
+			return c
+		}(),
+	}, {
+		name: "unknown_feature",
+		errs: []string{`features: "Foo" is not a feature, must be one of PacketDrop, DNSTracking, FlowRTT, PacketTranslation`},
+	}, {
+		name: "unsupported_feature",
+		errs: []string{
+			`features: "NetworkEvents" is not supported by flowlens (supported: PacketDrop, DNSTracking, FlowRTT, PacketTranslation)`,
+			`features: "IPSec" is not supported by flowlens`,
+		},
+	}, {
+		name: "bad_dns_ports",
+		errs: []string{"dns_ports: 9 ports, at most 8", "dns_ports[1]: 0 is not a port, must be between 1 and 65535"},
+	}, {
+		name: "no_dns_ports",
+		errs: []string{"dns_ports: DNSTracking needs at least one port"},
+	}, {
+		name: "bad_rules",
+		errs: []string{
+			`flow_filter.rules[0].action: "Drop" is not valid, must be Accept or Reject`,
+			`flow_filter.rules[0].cidr: "10.0.0.0/33" is not a CIDR or an IP address`,
+			`flow_filter.rules[0].peer_cidr: "nope" is not a CIDR or an IP address`,
+			`flow_filter.rules[1].protocol: "tcp" is not valid, must be one of TCP, UDP, ICMP, ICMPv6, SCTP`,
+			`flow_filter.rules[1].direction: "In" is not valid, must be Ingress or Egress`,
+			`flow_filter.rules[2].ports: "90-80": range start must be below end`,
+			`flow_filter.rules[3].ports: "1,2,3,4,5": 5 ports or ranges, at most 4`,
+			`flow_filter.rules[3].destination_ports: "0" is not a port (1-65535)`,
+			`flow_filter.rules[4].ports: protocol ICMP has no ports`,
+			`flow_filter.rules[4].tcp_flags: needs protocol TCP, not ICMP`,
+			`flow_filter.rules[5].icmp_type: 300 is out of range, must be between 0 and 255`,
+			`flow_filter.rules[5].icmp_code: needs protocol ICMP or ICMPv6, not UDP`,
+			`flow_filter.rules[5].tcp_flags: "PUSH" is not valid`,
+			`flow_filter.rules[6].drops: needs the PacketDrop feature in features`,
 		},
 	}, {
 		name: "bad_regex",
@@ -146,4 +196,39 @@ func TestConfigValidateBounds(t *testing.T) {
 	require.Error(t, valid(func(c *Config) { c.AttachMode = "" }))
 	require.Error(t, valid(func(c *Config) { c.AttachMode = "TC" }))
 	require.Error(t, valid(func(c *Config) { c.NodeIP = "10.0.0.1/24" }))
+}
+
+func TestFilterRulesConversion(t *testing.T) {
+	t.Parallel()
+	c := createDefaultConfig().(*Config)
+	c.Features = []string{FeaturePacketDrop}
+	c.FlowFilter.Rules = []FlowFilterRule{
+		{CIDR: "10.1.2.3", PeerCIDR: "fd00::1/64", Ports: "80,8000-8080", Direction: "Ingress", TCPFlags: "RST-ACK"},
+		{Action: "Reject", Protocol: "UDP", SourcePorts: 53, Drops: true, Sampling: 5},
+	}
+	require.NoError(t, c.Validate())
+	rules, err := c.filterRules()
+	require.NoError(t, err)
+	require.Len(t, rules, 2)
+	assert.Equal(t, "10.1.2.3/32", rules[0].CIDR.String())
+	assert.Equal(t, "fd00::/64", rules[0].PeerCIDR.String())
+	assert.Equal(t, []datapath.PortRange{{Lo: 80, Hi: 80}, {Lo: 8000, Hi: 8080}}, rules[0].Ports)
+	assert.Equal(t, datapath.DirectionIngress, rules[0].Direction)
+	assert.Equal(t, datapath.TCPRstAck, rules[0].TCPFlags)
+	assert.Equal(t, datapath.ActionAccept, rules[0].Action)
+	assert.Equal(t, datapath.ActionReject, rules[1].Action)
+	assert.Equal(t, uint8(17), rules[1].Protocol)
+	assert.Equal(t, []datapath.PortRange{{Lo: 53, Hi: 53}}, rules[1].SrcPorts)
+	assert.True(t, rules[1].Drops)
+	assert.Equal(t, uint32(5), rules[1].Sampling)
+	assert.False(t, rules[1].CIDR.IsValid(), "no cidr: every address")
+}
+
+func TestTooManyRules(t *testing.T) {
+	t.Parallel()
+	c := createDefaultConfig().(*Config)
+	c.FlowFilter.Rules = make([]FlowFilterRule, 17)
+	assert.ErrorContains(t, c.Validate(), "flow_filter.rules: 17 rules, at most 16")
+	c.FlowFilter.Rules = c.FlowFilter.Rules[:16]
+	assert.NoError(t, c.Validate())
 }

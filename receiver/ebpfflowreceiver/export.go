@@ -55,6 +55,7 @@ func newExporter(r *flowReceiver) (*exporter, error) {
 	e.dec = decode.New(decode.Env{
 		IfaceName: func(idx uint32) string { return r.att.IfaceName(idx) },
 		IsLocal:   func(a netip.Addr) bool { return e.local.contains(a) },
+		DropCause: r.plan.dropCause,
 	})
 	return e, nil
 }
@@ -70,17 +71,22 @@ func (e *exporter) evict(ctx context.Context, final bool) error {
 	observed := pcommon.NewTimestampFromTime(start)
 	overflowed := e.r.overflow.take()
 
+	xlat := e.translations()
+
 	e.newBatch()
-	drainFn := func(keys []datapath.Key, vals []datapath.Stats) {
+	drainFn := func(keys []datapath.Key, vals []datapath.Stats, feats []*datapath.Features) {
 		if overflowed != nil {
 			for i := range keys {
 				if s, ok := overflowed[keys[i]]; ok {
-					mergeStats(&vals[i], s)
+					mergeOverflow(&vals[i], s, feats, i)
 					delete(overflowed, keys[i])
 				}
 			}
 		}
-		e.add(ctx, keys, vals, observed)
+		if xlat != nil {
+			feats = xlat.join(keys, feats)
+		}
+		e.add(ctx, keys, vals, feats, observed)
 	}
 	var n int
 	var err error
@@ -90,7 +96,11 @@ func (e *exporter) evict(ctx context.Context, final bool) error {
 		n, err = e.r.dp.Evict(drainFn)
 	}
 	for k, s := range overflowed {
-		e.add(ctx, []datapath.Key{k}, []datapath.Stats{*s}, observed)
+		keys, feats := []datapath.Key{k}, []*datapath.Features(nil)
+		if xlat != nil {
+			feats = xlat.join(keys, nil)
+		}
+		e.add(ctx, keys, []datapath.Stats{*s}, feats, observed)
 		n++
 	}
 	e.flush(ctx)
@@ -124,11 +134,16 @@ func (e *exporter) newBatch() {
 	e.records = sl.LogRecords()
 }
 
-func (e *exporter) add(ctx context.Context, keys []datapath.Key, vals []datapath.Stats, observed pcommon.Timestamp) {
+func (e *exporter) add(ctx context.Context, keys []datapath.Key, vals []datapath.Stats, feats []*datapath.Features, observed pcommon.Timestamp) {
 	for len(keys) > 0 {
 		room := e.r.cfg.MaxFlowsPerBatch - e.records.Len()
 		n := min(room, len(keys))
-		e.dec.Append(e.records, keys[:n], vals[:n], observed)
+		var fs []*datapath.Features
+		if feats != nil {
+			fs = feats[:n]
+			feats = feats[n:]
+		}
+		e.dec.Append(e.records, keys[:n], vals[:n], fs, observed)
 		var pkts, bytes int64
 		for i := range n {
 			pkts += int64(vals[i].Packets)

@@ -29,6 +29,7 @@ func createDefaultConfig() component.Config {
 		RingBufferSize:     16 << 20,
 		AttachMode:         "auto",
 		MaxFlowsPerBatch:   10000,
+		DNSPorts:           []uint16{53},
 	}
 }
 

@@ -129,3 +129,14 @@ func mergeIface(a *datapath.Stats, ifindex uint32, dir uint8) {
 	a.IfDir[n] = dir
 	a.N_ifaces = uint32(n + 1)
 }
+
+// mergeOverflow adds the overflow ring buffer's aggregate s of a flow into the evicted value a.
+// An evicted entry made of feature data only (no packet went to the flow map) takes s whole.
+func mergeOverflow(a, s *datapath.Stats, feats []*datapath.Features, i int) {
+	if feats != nil && feats[i] != nil && feats[i].NoTraffic {
+		*a = *s
+		feats[i].NoTraffic = false
+		return
+	}
+	mergeStats(a, s)
+}

@@ -33,9 +33,11 @@ type flowReceiver struct {
 	obs  *receiverhelper.ObsReport
 
 	dp       *datapath.Datapath
+	plan     *featurePlan
 	att      *attach.Attacher
 	overflow *overflow
 	exp      *exporter
+	kernel   kernelEnv
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -52,7 +54,7 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*flowR
 	if err != nil {
 		return nil, err
 	}
-	return &flowReceiver{set: set, cfg: cfg, next: next, log: set.Logger, tb: tb, obs: obs}, nil
+	return &flowReceiver{set: set, cfg: cfg, next: next, log: set.Logger, tb: tb, obs: obs, kernel: defaultKernelEnv()}, nil
 }
 
 // Start loads the programs, attaches them to the selected interfaces and starts evicting.
@@ -61,30 +63,38 @@ func (r *flowReceiver) Start(_ context.Context, _ component.Host) error {
 	if err != nil {
 		return err
 	}
-	r.dp, err = datapath.Load(datapath.Settings{
-		Sampling: r.cfg.Sampling, MaxFlows: r.cfg.CacheMaxFlows, RingBufBytes: r.cfg.RingBufferSize,
-	})
+	r.plan, err = planFeatures(r.cfg, r.log, r.kernel)
 	if err != nil {
-		return fmt.Errorf("ebpfflow: %w (the receiver needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)", err)
+		return fmt.Errorf("ebpfflow: %w", err)
 	}
-	if err := r.registerKernelCounters(); err != nil {
-		return errors.Join(err, r.dp.Close())
+	s := r.plan.settings
+	s.Sampling, s.MaxFlows, s.RingBufBytes = r.cfg.Sampling, r.cfg.CacheMaxFlows, r.cfg.RingBufferSize
+	r.dp, err = datapath.Load(s)
+	if err != nil {
+		return errors.Join(fmt.Errorf("ebpfflow: %w (the receiver needs root or CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)", err), r.plan.close())
+	}
+	fail := func(err error) error { return errors.Join(err, r.dp.Close(), r.plan.close()) }
+	if err := errors.Join(r.registerKernelCounters(), r.registerFeatureMetrics()); err != nil {
+		return fail(err)
 	}
 	rb, err := ringbuf.NewReader(r.dp.Overflow())
 	if err != nil {
-		return errors.Join(fmt.Errorf("open overflow ring buffer: %w", err), r.dp.Close())
+		return fail(fmt.Errorf("open overflow ring buffer: %w", err))
 	}
 	r.overflow = newOverflow(r.log, rb, func() { r.tb.ReceiverEbpfflowRingbufRecords.Add(context.Background(), 1) })
 	r.overflow.start()
 
 	r.exp, err = newExporter(r)
 	if err != nil {
-		return errors.Join(err, r.overflow.stop(), r.dp.Close())
+		return fail(errors.Join(err, r.overflow.stop()))
+	}
+	if err := r.dp.AttachHooks(); err != nil {
+		return fail(errors.Join(fmt.Errorf("ebpfflow: %w", err), r.overflow.stop()))
 	}
 	r.att = attach.New(r.log, sel, attach.Programs{Ingress: r.dp.Ingress(), Egress: r.dp.Egress()},
 		attach.Mode(r.cfg.AttachMode), attachEvents{r})
 	if err := r.att.Start(); err != nil {
-		return errors.Join(err, r.overflow.stop(), r.dp.Close())
+		return fail(errors.Join(err, r.overflow.stop()))
 	}
 	r.log.Info("Capturing flows",
 		zap.Uint32("sampling", max(r.cfg.Sampling, 1)),
@@ -128,13 +138,16 @@ func (r *flowReceiver) Shutdown(ctx context.Context) error {
 	if err := r.att.Close(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := r.dp.DetachHooks(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := r.overflow.stop(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := r.exp.evict(ctx, true); err != nil {
 		errs = append(errs, fmt.Errorf("final eviction: %w", err))
 	}
-	errs = append(errs, r.dp.Close())
+	errs = append(errs, r.dp.Close(), r.plan.close())
 	r.tb.Shutdown()
 	r.log.Info("Stopped capturing flows; every hook removed")
 	return errors.Join(errs...)

@@ -20,8 +20,87 @@ const (
 	FlowCounterCNT_RINGBUF_LOST   FlowCounter = 1
 	FlowCounterCNT_IFACE_OVERFLOW FlowCounter = 2
 	FlowCounterCNT_MALFORMED      FlowCounter = 3
-	FlowCounterCNT_MAX            FlowCounter = 4
+	FlowCounterCNT_FILTER_ACCEPT  FlowCounter = 4
+	FlowCounterCNT_FILTER_REJECT  FlowCounter = 5
+	FlowCounterCNT_FILTER_NOMATCH FlowCounter = 6
+	FlowCounterCNT_DNS_UNMATCHED  FlowCounter = 7
+	FlowCounterCNT_DNS_MALFORMED  FlowCounter = 8
+	FlowCounterCNT_DROPS_LOST     FlowCounter = 9
+	FlowCounterCNT_RTT_LOST       FlowCounter = 10
+	FlowCounterCNT_DNS_LOST       FlowCounter = 11
+	FlowCounterCNT_XLAT_LOST      FlowCounter = 12
+	FlowCounterCNT_MAX            FlowCounter = 13
 )
+
+type FlowDnsQueryKey struct {
+	_       structs.HostLayout
+	SrcIp   [16]uint8
+	DstIp   [16]uint8
+	SrcPort uint16
+	DstPort uint16
+	Id      uint16
+	Proto   uint8
+	Pad     uint8
+}
+
+type FlowDnsStats struct {
+	_           structs.HostLayout
+	FirstSeenNs uint64
+	LastSeenNs  uint64
+	LatencyNs   uint64
+	Ifindex     uint32
+	Id          uint16
+	Flags       uint16
+	NameLen     uint16
+	Dir         uint8
+	Errno       uint8
+	Pad         [4]uint8
+	Name        [256]uint8
+}
+
+type FlowDropStats struct {
+	_           structs.HostLayout
+	FirstSeenNs uint64
+	LastSeenNs  uint64
+	Bytes       uint64
+	Packets     uint32
+	LatestCause uint32
+	Ifindex     uint32
+	LatestFlags uint16
+	LatestState uint8
+	Pad         uint8
+}
+
+type FlowFilterRule struct {
+	_          structs.HostLayout
+	Sampling   uint32
+	TcpFlags   uint16
+	Action     uint8
+	Proto      uint8
+	Direction  uint8
+	IcmpType   uint8
+	IcmpCode   uint8
+	Match      uint8
+	N_ports    uint8
+	N_srcPorts uint8
+	N_dstPorts uint8
+	Pad        uint8
+	Ports      [4]struct {
+		_  structs.HostLayout
+		Lo uint16
+		Hi uint16
+	}
+	SrcPorts [4]struct {
+		_  structs.HostLayout
+		Lo uint16
+		Hi uint16
+	}
+	DstPorts [4]struct {
+		_  structs.HostLayout
+		Lo uint16
+		Hi uint16
+	}
+}
 
 type FlowFlowKey struct {
 	_           structs.HostLayout
@@ -62,21 +141,79 @@ type FlowFlowStats struct {
 	Pad         [4]uint8
 }
 
+type FlowLpmKey struct {
+	_         structs.HostLayout
+	Prefixlen uint32
+	Ip        [16]uint8
+}
+
+type FlowRttStats struct {
+	_           structs.HostLayout
+	FirstSeenNs uint64
+	LastSeenNs  uint64
+	RttNs       uint64
+}
+
+type FlowXlatStats struct {
+	_           structs.HostLayout
+	FirstSeenNs uint64
+	LastSeenNs  uint64
+	SrcIp       [16]uint8
+	DstIp       [16]uint8
+	SrcPort     uint16
+	DstPort     uint16
+	ZoneId      uint16
+	EthProto    uint16
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	FlowMapCounters         = "counters"
-	FlowMapFlowOverflow     = "flow_overflow"
-	FlowMapFlows0           = "flows_0"
-	FlowMapFlows1           = "flows_1"
-	FlowMapSyncBarrier      = "sync_barrier"
-	FlowProgFlowEgress      = "flow_egress"
-	FlowProgFlowIngress     = "flow_ingress"
-	FlowVarActiveGen        = "active_gen"
-	FlowVarSampling         = "sampling"
-	FlowVarUnusedCounter    = "unused_counter"
-	FlowVarUnusedFlowRecord = "unused_flow_record"
+	FlowMapCounters               = "counters"
+	FlowMapDns0                   = "dns_0"
+	FlowMapDns1                   = "dns_1"
+	FlowMapDnsQueries             = "dns_queries"
+	FlowMapDnsScratch             = "dns_scratch"
+	FlowMapDrops0                 = "drops_0"
+	FlowMapDrops1                 = "drops_1"
+	FlowMapFilterCidrs            = "filter_cidrs"
+	FlowMapFilterPeers            = "filter_peers"
+	FlowMapFlowOverflow           = "flow_overflow"
+	FlowMapFlows0                 = "flows_0"
+	FlowMapFlows1                 = "flows_1"
+	FlowMapRtt0                   = "rtt_0"
+	FlowMapRtt1                   = "rtt_1"
+	FlowMapRttHandshakes          = "rtt_handshakes"
+	FlowMapSyncBarrier            = "sync_barrier"
+	FlowMapXlat0                  = "xlat_0"
+	FlowMapXlat1                  = "xlat_1"
+	FlowProgDropsRawTp            = "drops_raw_tp"
+	FlowProgDropsTp               = "drops_tp"
+	FlowProgFlowEgress            = "flow_egress"
+	FlowProgFlowIngress           = "flow_ingress"
+	FlowProgRttFentry             = "rtt_fentry"
+	FlowProgRttRawTp              = "rtt_raw_tp"
+	FlowProgRttTp                 = "rtt_tp"
+	FlowProgXlatFentry            = "xlat_fentry"
+	FlowProgXlatKprobe            = "xlat_kprobe"
+	FlowVarActiveGen              = "active_gen"
+	FlowVarDnsPorts               = "dns_ports"
+	FlowVarDropReasonNotSpecified = "drop_reason_not_specified"
+	FlowVarEarlySampling          = "early_sampling"
+	FlowVarEnableDns              = "enable_dns"
+	FlowVarEnableFilter           = "enable_filter"
+	FlowVarEnableRttTc            = "enable_rtt_tc"
+	FlowVarFilterAnyMask          = "filter_any_mask"
+	FlowVarFilterHasPeer          = "filter_has_peer"
+	FlowVarFilterRules            = "filter_rules"
+	FlowVarFilterSampling         = "filter_sampling"
+	FlowVarN_dnsPorts             = "n_dns_ports"
+	FlowVarN_filterRules          = "n_filter_rules"
+	FlowVarSampling               = "sampling"
+	FlowVarTcFeatures             = "tc_features"
+	FlowVarUnusedCounter          = "unused_counter"
+	FlowVarUnusedFlowRecord       = "unused_flow_record"
 )
 
 // LoadFlow returns the embedded CollectionSpec for Flow.
@@ -121,29 +258,62 @@ type FlowSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type FlowProgramSpecs struct {
+	DropsRawTp  *ebpf.ProgramSpec `ebpf:"drops_raw_tp"`
+	DropsTp     *ebpf.ProgramSpec `ebpf:"drops_tp"`
 	FlowEgress  *ebpf.ProgramSpec `ebpf:"flow_egress"`
 	FlowIngress *ebpf.ProgramSpec `ebpf:"flow_ingress"`
+	RttFentry   *ebpf.ProgramSpec `ebpf:"rtt_fentry"`
+	RttRawTp    *ebpf.ProgramSpec `ebpf:"rtt_raw_tp"`
+	RttTp       *ebpf.ProgramSpec `ebpf:"rtt_tp"`
+	XlatFentry  *ebpf.ProgramSpec `ebpf:"xlat_fentry"`
+	XlatKprobe  *ebpf.ProgramSpec `ebpf:"xlat_kprobe"`
 }
 
 // FlowMapSpecs contains maps before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type FlowMapSpecs struct {
-	Counters     *ebpf.MapSpec `ebpf:"counters"`
-	FlowOverflow *ebpf.MapSpec `ebpf:"flow_overflow"`
-	Flows0       *ebpf.MapSpec `ebpf:"flows_0"`
-	Flows1       *ebpf.MapSpec `ebpf:"flows_1"`
-	SyncBarrier  *ebpf.MapSpec `ebpf:"sync_barrier"`
+	Counters      *ebpf.MapSpec `ebpf:"counters"`
+	Dns0          *ebpf.MapSpec `ebpf:"dns_0"`
+	Dns1          *ebpf.MapSpec `ebpf:"dns_1"`
+	DnsQueries    *ebpf.MapSpec `ebpf:"dns_queries"`
+	DnsScratch    *ebpf.MapSpec `ebpf:"dns_scratch"`
+	Drops0        *ebpf.MapSpec `ebpf:"drops_0"`
+	Drops1        *ebpf.MapSpec `ebpf:"drops_1"`
+	FilterCidrs   *ebpf.MapSpec `ebpf:"filter_cidrs"`
+	FilterPeers   *ebpf.MapSpec `ebpf:"filter_peers"`
+	FlowOverflow  *ebpf.MapSpec `ebpf:"flow_overflow"`
+	Flows0        *ebpf.MapSpec `ebpf:"flows_0"`
+	Flows1        *ebpf.MapSpec `ebpf:"flows_1"`
+	Rtt0          *ebpf.MapSpec `ebpf:"rtt_0"`
+	Rtt1          *ebpf.MapSpec `ebpf:"rtt_1"`
+	RttHandshakes *ebpf.MapSpec `ebpf:"rtt_handshakes"`
+	SyncBarrier   *ebpf.MapSpec `ebpf:"sync_barrier"`
+	Xlat0         *ebpf.MapSpec `ebpf:"xlat_0"`
+	Xlat1         *ebpf.MapSpec `ebpf:"xlat_1"`
 }
 
 // FlowVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type FlowVariableSpecs struct {
-	ActiveGen        *ebpf.VariableSpec `ebpf:"active_gen"`
-	Sampling         *ebpf.VariableSpec `ebpf:"sampling"`
-	UnusedCounter    *ebpf.VariableSpec `ebpf:"unused_counter"`
-	UnusedFlowRecord *ebpf.VariableSpec `ebpf:"unused_flow_record"`
+	ActiveGen              *ebpf.VariableSpec `ebpf:"active_gen"`
+	DnsPorts               *ebpf.VariableSpec `ebpf:"dns_ports"`
+	DropReasonNotSpecified *ebpf.VariableSpec `ebpf:"drop_reason_not_specified"`
+	EarlySampling          *ebpf.VariableSpec `ebpf:"early_sampling"`
+	EnableDns              *ebpf.VariableSpec `ebpf:"enable_dns"`
+	EnableFilter           *ebpf.VariableSpec `ebpf:"enable_filter"`
+	EnableRttTc            *ebpf.VariableSpec `ebpf:"enable_rtt_tc"`
+	FilterAnyMask          *ebpf.VariableSpec `ebpf:"filter_any_mask"`
+	FilterHasPeer          *ebpf.VariableSpec `ebpf:"filter_has_peer"`
+	FilterRules            *ebpf.VariableSpec `ebpf:"filter_rules"`
+	FilterSampling         *ebpf.VariableSpec `ebpf:"filter_sampling"`
+	N_dnsPorts             *ebpf.VariableSpec `ebpf:"n_dns_ports"`
+	N_filterRules          *ebpf.VariableSpec `ebpf:"n_filter_rules"`
+	Sampling               *ebpf.VariableSpec `ebpf:"sampling"`
+	TcFeatures             *ebpf.VariableSpec `ebpf:"tc_features"`
+	UnusedCounter          *ebpf.VariableSpec `ebpf:"unused_counter"`
+	UnusedFlowRecord       *ebpf.VariableSpec `ebpf:"unused_flow_record"`
 }
 
 // FlowObjects contains all objects after they have been loaded into the kernel.
@@ -166,20 +336,46 @@ func (o *FlowObjects) Close() error {
 //
 // It can be passed to LoadFlowObjects or ebpf.CollectionSpec.LoadAndAssign.
 type FlowMaps struct {
-	Counters     *ebpf.Map `ebpf:"counters"`
-	FlowOverflow *ebpf.Map `ebpf:"flow_overflow"`
-	Flows0       *ebpf.Map `ebpf:"flows_0"`
-	Flows1       *ebpf.Map `ebpf:"flows_1"`
-	SyncBarrier  *ebpf.Map `ebpf:"sync_barrier"`
+	Counters      *ebpf.Map `ebpf:"counters"`
+	Dns0          *ebpf.Map `ebpf:"dns_0"`
+	Dns1          *ebpf.Map `ebpf:"dns_1"`
+	DnsQueries    *ebpf.Map `ebpf:"dns_queries"`
+	DnsScratch    *ebpf.Map `ebpf:"dns_scratch"`
+	Drops0        *ebpf.Map `ebpf:"drops_0"`
+	Drops1        *ebpf.Map `ebpf:"drops_1"`
+	FilterCidrs   *ebpf.Map `ebpf:"filter_cidrs"`
+	FilterPeers   *ebpf.Map `ebpf:"filter_peers"`
+	FlowOverflow  *ebpf.Map `ebpf:"flow_overflow"`
+	Flows0        *ebpf.Map `ebpf:"flows_0"`
+	Flows1        *ebpf.Map `ebpf:"flows_1"`
+	Rtt0          *ebpf.Map `ebpf:"rtt_0"`
+	Rtt1          *ebpf.Map `ebpf:"rtt_1"`
+	RttHandshakes *ebpf.Map `ebpf:"rtt_handshakes"`
+	SyncBarrier   *ebpf.Map `ebpf:"sync_barrier"`
+	Xlat0         *ebpf.Map `ebpf:"xlat_0"`
+	Xlat1         *ebpf.Map `ebpf:"xlat_1"`
 }
 
 func (m *FlowMaps) Close() error {
 	return _FlowClose(
 		m.Counters,
+		m.Dns0,
+		m.Dns1,
+		m.DnsQueries,
+		m.DnsScratch,
+		m.Drops0,
+		m.Drops1,
+		m.FilterCidrs,
+		m.FilterPeers,
 		m.FlowOverflow,
 		m.Flows0,
 		m.Flows1,
+		m.Rtt0,
+		m.Rtt1,
+		m.RttHandshakes,
 		m.SyncBarrier,
+		m.Xlat0,
+		m.Xlat1,
 	)
 }
 
@@ -187,24 +383,51 @@ func (m *FlowMaps) Close() error {
 //
 // It can be passed to LoadFlowObjects or ebpf.CollectionSpec.LoadAndAssign.
 type FlowVariables struct {
-	ActiveGen        *ebpf.Variable `ebpf:"active_gen"`
-	Sampling         *ebpf.Variable `ebpf:"sampling"`
-	UnusedCounter    *ebpf.Variable `ebpf:"unused_counter"`
-	UnusedFlowRecord *ebpf.Variable `ebpf:"unused_flow_record"`
+	ActiveGen              *ebpf.Variable `ebpf:"active_gen"`
+	DnsPorts               *ebpf.Variable `ebpf:"dns_ports"`
+	DropReasonNotSpecified *ebpf.Variable `ebpf:"drop_reason_not_specified"`
+	EarlySampling          *ebpf.Variable `ebpf:"early_sampling"`
+	EnableDns              *ebpf.Variable `ebpf:"enable_dns"`
+	EnableFilter           *ebpf.Variable `ebpf:"enable_filter"`
+	EnableRttTc            *ebpf.Variable `ebpf:"enable_rtt_tc"`
+	FilterAnyMask          *ebpf.Variable `ebpf:"filter_any_mask"`
+	FilterHasPeer          *ebpf.Variable `ebpf:"filter_has_peer"`
+	FilterRules            *ebpf.Variable `ebpf:"filter_rules"`
+	FilterSampling         *ebpf.Variable `ebpf:"filter_sampling"`
+	N_dnsPorts             *ebpf.Variable `ebpf:"n_dns_ports"`
+	N_filterRules          *ebpf.Variable `ebpf:"n_filter_rules"`
+	Sampling               *ebpf.Variable `ebpf:"sampling"`
+	TcFeatures             *ebpf.Variable `ebpf:"tc_features"`
+	UnusedCounter          *ebpf.Variable `ebpf:"unused_counter"`
+	UnusedFlowRecord       *ebpf.Variable `ebpf:"unused_flow_record"`
 }
 
 // FlowPrograms contains all programs after they have been loaded into the kernel.
 //
 // It can be passed to LoadFlowObjects or ebpf.CollectionSpec.LoadAndAssign.
 type FlowPrograms struct {
+	DropsRawTp  *ebpf.Program `ebpf:"drops_raw_tp"`
+	DropsTp     *ebpf.Program `ebpf:"drops_tp"`
 	FlowEgress  *ebpf.Program `ebpf:"flow_egress"`
 	FlowIngress *ebpf.Program `ebpf:"flow_ingress"`
+	RttFentry   *ebpf.Program `ebpf:"rtt_fentry"`
+	RttRawTp    *ebpf.Program `ebpf:"rtt_raw_tp"`
+	RttTp       *ebpf.Program `ebpf:"rtt_tp"`
+	XlatFentry  *ebpf.Program `ebpf:"xlat_fentry"`
+	XlatKprobe  *ebpf.Program `ebpf:"xlat_kprobe"`
 }
 
 func (p *FlowPrograms) Close() error {
 	return _FlowClose(
+		p.DropsRawTp,
+		p.DropsTp,
 		p.FlowEgress,
 		p.FlowIngress,
+		p.RttFentry,
+		p.RttRawTp,
+		p.RttTp,
+		p.XlatFentry,
+		p.XlatKprobe,
 	)
 }
 

@@ -6,4 +6,4 @@
 // `make generate` regenerates them; CI fails when the committed files are stale.
 package bpfgen // import "github.com/flowlens/flowlens/receiver/ebpfflowreceiver/internal/bpfgen"
 
-//go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror -mcpu=v3 -I$BPF_ARCH_INCLUDE" -target amd64,arm64 -type flow_key -type flow_stats -type flow_record -type counter Flow ../../../../bpf/flow.c
+//go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror -mcpu=v3 -I$BPF_ARCH_INCLUDE" -target amd64,arm64 -type flow_key -type flow_stats -type flow_record -type counter -type drop_stats -type rtt_stats -type dns_stats -type xlat_stats -type lpm_key Flow ../../../../bpf/flow.c

@@ -37,17 +37,30 @@ func drainAll(t *testing.T, d *Datapath) map[Key]Stats {
 }
 
 // collect runs one of the Datapath's draining methods and returns the flows it handed over.
-func collect(t *testing.T, drain func(func([]Key, []Stats)) (int, error)) map[Key]Stats {
+func collect(t *testing.T, drain func(DrainFunc) (int, error)) map[Key]Stats {
+	t.Helper()
+	flows, _ := collectAll(t, drain)
+	return flows
+}
+
+// collectAll also returns the feature data of each flow.
+func collectAll(t *testing.T, drain func(DrainFunc) (int, error)) (map[Key]Stats, map[Key]*Features) {
 	t.Helper()
 	out := map[Key]Stats{}
-	n, err := drain(func(keys []Key, vals []Stats) {
+	feats := map[Key]*Features{}
+	n, err := drain(func(keys []Key, vals []Stats, fs []*Features) {
 		for i := range keys {
+			_, dup := out[keys[i]]
+			require.False(t, dup, "flow %+v handed over twice", keys[i])
 			out[keys[i]] = vals[i]
+			if fs != nil && fs[i] != nil {
+				feats[keys[i]] = fs[i]
+			}
 		}
 	})
 	require.NoError(t, err)
 	require.Equal(t, len(out), n)
-	return out
+	return out, feats
 }
 
 func TestSmoke(t *testing.T) {

@@ -33,6 +33,9 @@ type Env struct {
 	// IsLocal reports whether an address belongs to this host; it sets network.flow.direction.
 	// Nil leaves the direction to a later processor.
 	IsLocal func(netip.Addr) bool
+	// DropCause names a kernel drop reason (the running kernel's enum skb_drop_reason, without
+	// its SKB_DROP_REASON_ prefix). Nil, or "" for an unknown value, gives the number.
+	DropCause func(reason uint32) string
 }
 
 // Decoder converts flows. It caches address strings, so reuse one per receiver; it is not safe
@@ -54,15 +57,20 @@ func New(env Env) *Decoder {
 // once per eviction with readings taken close together.
 func (d *Decoder) SetClock(monoNow, wallNow int64) { d.monoToWall = wallNow - monoNow }
 
-// Append adds one log record per flow to sl. observed is the export time.
-func (d *Decoder) Append(sl plog.LogRecordSlice, keys []datapath.Key, vals []datapath.Stats, observed pcommon.Timestamp) {
+// Append adds one log record per flow to sl. feats, when not nil, holds each flow's feature data
+// (nil entries for none). observed is the export time.
+func (d *Decoder) Append(sl plog.LogRecordSlice, keys []datapath.Key, vals []datapath.Stats, feats []*datapath.Features, observed pcommon.Timestamp) {
 	sl.EnsureCapacity(sl.Len() + len(keys))
 	for i := range keys {
-		d.appendOne(sl.AppendEmpty(), &keys[i], &vals[i], observed)
+		var f *datapath.Features
+		if feats != nil {
+			f = feats[i]
+		}
+		d.appendOne(sl.AppendEmpty(), &keys[i], &vals[i], f, observed)
 	}
 }
 
-func (d *Decoder) appendOne(lr plog.LogRecord, k *datapath.Key, s *datapath.Stats, observed pcommon.Timestamp) {
+func (d *Decoder) appendOne(lr plog.LogRecord, k *datapath.Key, s *datapath.Stats, f *datapath.Features, observed pcommon.Timestamp) {
 	start := int64(s.FirstSeenNs) + d.monoToWall
 	end := int64(s.LastSeenNs) + d.monoToWall
 	lr.SetTimestamp(pcommon.Timestamp(end))
@@ -92,10 +100,13 @@ func (d *Decoder) appendOne(lr plog.LogRecord, k *datapath.Key, s *datapath.Stat
 			a.PutInt(flow.AttrICMPType, int64(k.IcmpType))
 			a.PutInt(flow.AttrICMPCode, int64(k.IcmpCode))
 		}
-		if k.Proto == protoTCP {
+		noTraffic := f != nil && f.NoTraffic
+		if k.Proto == protoTCP && !noTraffic {
 			a.PutInt(flow.AttrTCPFlags, int64(s.TcpFlags))
 		}
-		a.PutInt(flow.AttrDSCP, int64(s.Dscp))
+		if !noTraffic {
+			a.PutInt(flow.AttrDSCP, int64(s.Dscp))
+		}
 		if d.env.IsLocal != nil {
 			if dir := nodeDirection(d.env.IsLocal(src), d.env.IsLocal(dst)); dir != "" {
 				a.PutStr(flow.AttrFlowDirection, dir)
@@ -105,14 +116,28 @@ func (d *Decoder) appendOne(lr plog.LogRecord, k *datapath.Key, s *datapath.Stat
 		a.PutInt(flow.AttrProtocol, 0)
 	}
 	a.PutInt(flow.AttrEtherType, int64(k.EthProto))
-	a.PutStr(flow.AttrSrcMAC, d.macString(s.SrcMac))
-	a.PutStr(flow.AttrDstMAC, d.macString(s.DstMac))
 	a.PutInt(flow.AttrBytes, int64(s.Bytes))
 	a.PutInt(flow.AttrPackets, int64(s.Packets))
 	a.PutInt(flow.AttrStart, start)
 	a.PutInt(flow.AttrEnd, end)
 	a.PutInt(flow.AttrSamplingRate, int64(max(s.Sampling, 1)))
-	d.putInterfaces(a, s)
+	if f == nil {
+		a.PutStr(flow.AttrSrcMAC, d.macString(s.SrcMac))
+		a.PutStr(flow.AttrDstMAC, d.macString(s.DstMac))
+		d.putInterfaces(a, s)
+		return
+	}
+	if f.NoTraffic {
+		// Only feature data: no MACs, and the interface only where the feature knows it.
+		if s.N_ifaces > 0 {
+			a.PutStr(flow.AttrIfaceName, d.ifname(s.Ifindex[0]))
+		}
+	} else {
+		a.PutStr(flow.AttrSrcMAC, d.macString(s.SrcMac))
+		a.PutStr(flow.AttrDstMAC, d.macString(s.DstMac))
+		d.putInterfaces(a, s)
+	}
+	d.putFeatures(a, f)
 }
 
 // putInterfaces writes the counting interface and the list of all interfaces with their

@@ -106,7 +106,7 @@ func decodeOne(t *testing.T, env Env, k datapath.Key, s datapath.Stats) plog.Log
 	d := New(env)
 	d.SetClock(monoNow, wallNow)
 	sl := plog.NewLogRecordSlice()
-	d.Append(sl, []datapath.Key{k}, []datapath.Stats{s}, observed)
+	d.Append(sl, []datapath.Key{k}, []datapath.Stats{s}, nil, observed)
 	require.Equal(t, 1, sl.Len())
 	return sl.At(0)
 }
@@ -244,12 +244,12 @@ func TestDecodeClock(t *testing.T) {
 	s := stats()
 	k := datapath.Key{EthProto: 0x0806}
 	sl := plog.NewLogRecordSlice()
-	d.Append(sl, []datapath.Key{k}, []datapath.Stats{s}, observed)
+	d.Append(sl, []datapath.Key{k}, []datapath.Stats{s}, nil, observed)
 	// No SetClock yet: kernel times pass through unchanged.
 	assert.Equal(t, pcommon.Timestamp(s.LastSeenNs), sl.At(0).Timestamp())
 
 	d.SetClock(5e9, 7e9) // wall is 2s ahead of mono
-	d.Append(sl, []datapath.Key{k}, []datapath.Stats{s}, observed)
+	d.Append(sl, []datapath.Key{k}, []datapath.Stats{s}, nil, observed)
 	require.Equal(t, 2, sl.Len(), "Append adds to what the slice holds")
 	a := sl.At(1).Attributes().AsRaw()
 	assert.Equal(t, int64(s.FirstSeenNs)+2e9, a[flow.AttrStart])
@@ -334,7 +334,7 @@ func TestDecodeCachesStrings(t *testing.T) {
 	d := New(testEnv())
 	k := datapath.Key{SrcIp: ip("10.0.0.1"), DstIp: ip("2001:db8::1"), EthProto: 0x86DD, Proto: 17}
 	sl := plog.NewLogRecordSlice()
-	d.Append(sl, []datapath.Key{k, k}, []datapath.Stats{stats(), stats()}, observed)
+	d.Append(sl, []datapath.Key{k, k}, []datapath.Stats{stats(), stats()}, nil, observed)
 	assert.Equal(t, sl.At(0).Attributes().AsRaw(), sl.At(1).Attributes().AsRaw())
 	assert.Len(t, d.addrs.m, 2)
 	assert.Len(t, d.macs.m, 2)
@@ -410,7 +410,7 @@ func BenchmarkDecode(b *testing.B) {
 	ops := 0
 	for b.Loop() {
 		sl := plog.NewLogRecordSlice()
-		d.Append(sl, keys, vals, observed)
+		d.Append(sl, keys, vals, nil, observed)
 		ops++
 	}
 	elapsed := time.Since(start)

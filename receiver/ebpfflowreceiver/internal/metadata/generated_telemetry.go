@@ -25,20 +25,25 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                             metric.Meter
-	mu                                sync.Mutex
-	registrations                     []metric.Registration
-	ReceiverEbpfflowAttachErrors      metric.Int64Counter
-	ReceiverEbpfflowBytes             metric.Int64Counter
-	ReceiverEbpfflowEvictionDuration  metric.Float64Histogram
-	ReceiverEbpfflowFlowsEvicted      metric.Int64Counter
-	ReceiverEbpfflowInterfaceOverflow metric.Int64ObservableCounter
-	ReceiverEbpfflowInterfaces        metric.Int64UpDownCounter
-	ReceiverEbpfflowLost              metric.Int64Counter
-	ReceiverEbpfflowMalformedPackets  metric.Int64ObservableCounter
-	ReceiverEbpfflowMapFull           metric.Int64ObservableCounter
-	ReceiverEbpfflowPackets           metric.Int64Counter
-	ReceiverEbpfflowRingbufRecords    metric.Int64Counter
+	meter                                 metric.Meter
+	mu                                    sync.Mutex
+	registrations                         []metric.Registration
+	ReceiverEbpfflowAttachErrors          metric.Int64Counter
+	ReceiverEbpfflowBytes                 metric.Int64Counter
+	ReceiverEbpfflowDNSMalformed          metric.Int64ObservableCounter
+	ReceiverEbpfflowDNSUnmatchedResponses metric.Int64ObservableCounter
+	ReceiverEbpfflowEvictionDuration      metric.Float64Histogram
+	ReceiverEbpfflowFeatureHook           metric.Int64ObservableGauge
+	ReceiverEbpfflowFeatureLost           metric.Int64ObservableCounter
+	ReceiverEbpfflowFilterPackets         metric.Int64ObservableCounter
+	ReceiverEbpfflowFlowsEvicted          metric.Int64Counter
+	ReceiverEbpfflowInterfaceOverflow     metric.Int64ObservableCounter
+	ReceiverEbpfflowInterfaces            metric.Int64UpDownCounter
+	ReceiverEbpfflowLost                  metric.Int64Counter
+	ReceiverEbpfflowMalformedPackets      metric.Int64ObservableCounter
+	ReceiverEbpfflowMapFull               metric.Int64ObservableCounter
+	ReceiverEbpfflowPackets               metric.Int64Counter
+	ReceiverEbpfflowRingbufRecords        metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -50,6 +55,81 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterReceiverEbpfflowDNSMalformedCallback sets callback for observable ReceiverEbpfflowDNSMalformed metric.
+func (builder *TelemetryBuilder) RegisterReceiverEbpfflowDNSMalformedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ReceiverEbpfflowDNSMalformed, obs: o})
+		return nil
+	}, builder.ReceiverEbpfflowDNSMalformed)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterReceiverEbpfflowDNSUnmatchedResponsesCallback sets callback for observable ReceiverEbpfflowDNSUnmatchedResponses metric.
+func (builder *TelemetryBuilder) RegisterReceiverEbpfflowDNSUnmatchedResponsesCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ReceiverEbpfflowDNSUnmatchedResponses, obs: o})
+		return nil
+	}, builder.ReceiverEbpfflowDNSUnmatchedResponses)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterReceiverEbpfflowFeatureHookCallback sets callback for observable ReceiverEbpfflowFeatureHook metric.
+func (builder *TelemetryBuilder) RegisterReceiverEbpfflowFeatureHookCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ReceiverEbpfflowFeatureHook, obs: o})
+		return nil
+	}, builder.ReceiverEbpfflowFeatureHook)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterReceiverEbpfflowFeatureLostCallback sets callback for observable ReceiverEbpfflowFeatureLost metric.
+func (builder *TelemetryBuilder) RegisterReceiverEbpfflowFeatureLostCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ReceiverEbpfflowFeatureLost, obs: o})
+		return nil
+	}, builder.ReceiverEbpfflowFeatureLost)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterReceiverEbpfflowFilterPacketsCallback sets callback for observable ReceiverEbpfflowFilterPackets metric.
+func (builder *TelemetryBuilder) RegisterReceiverEbpfflowFilterPacketsCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ReceiverEbpfflowFilterPackets, obs: o})
+		return nil
+	}, builder.ReceiverEbpfflowFilterPackets)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
 }
 
 // RegisterReceiverEbpfflowInterfaceOverflowCallback sets callback for observable ReceiverEbpfflowInterfaceOverflow metric.
@@ -137,11 +217,41 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("By"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ReceiverEbpfflowDNSMalformed, err = builder.meter.Int64ObservableCounter(
+		"otelcol_receiver_ebpfflow_dns_malformed",
+		metric.WithDescription("Packets on a DNS port too short for a DNS header (not recorded as DNS). [Development]"),
+		metric.WithUnit("{packets}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverEbpfflowDNSUnmatchedResponses, err = builder.meter.Int64ObservableCounter(
+		"otelcol_receiver_ebpfflow_dns_unmatched_responses",
+		metric.WithDescription("DNS responses whose query was not seen (sent before start, or forgotten); they have no latency. [Development]"),
+		metric.WithUnit("{responses}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ReceiverEbpfflowEvictionDuration, err = builder.meter.Float64Histogram(
 		"otelcol_receiver_ebpfflow_eviction_duration",
 		metric.WithDescription("Time to flip, drain and decode the flow map at one eviction. [Development]"),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries([]float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}...),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverEbpfflowFeatureHook, err = builder.meter.Int64ObservableGauge(
+		"otelcol_receiver_ebpfflow_feature_hook",
+		metric.WithDescription("1 for the hook each enabled feature runs on, chosen at start from what the kernel offers. [Development]"),
+		metric.WithUnit("{hooks}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverEbpfflowFeatureLost, err = builder.meter.Int64ObservableCounter(
+		"otelcol_receiver_ebpfflow_feature_lost",
+		metric.WithDescription("Feature samples (drops, RTT, DNS messages, translations) not recorded because the feature's map was full. [Development]"),
+		metric.WithUnit("{samples}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverEbpfflowFilterPackets, err = builder.meter.Int64ObservableCounter(
+		"otelcol_receiver_ebpfflow_filter_packets",
+		metric.WithDescription("Packets the flow filter saw, by decision; reject and no_match packets are not recorded. [Development]"),
+		metric.WithUnit("{packets}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ReceiverEbpfflowFlowsEvicted, err = builder.meter.Int64Counter(
