@@ -38,8 +38,8 @@ const (
 // the ones the collector has gained.
 var Available = Components{
 	ReceiverEBPFFlow:           true,
-	ReceiverEBPFFlowFeatures:   false, // ebpfflow `features` key (eBPF features work in progress)
-	ReceiverEBPFFlowFlowFilter: false, // ebpfflow `flow_filter` key (eBPF features work in progress)
+	ReceiverEBPFFlowFeatures:   true,
+	ReceiverEBPFFlowFlowFilter: true,
 	ReceiverOTLP:               true,
 	ReceiverKafka:              true,
 	ProcessorMemoryLimiter:     true,
