@@ -66,7 +66,7 @@ func New(o Options) http.Handler {
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path+" (see docs/console-api.md)")
 	})
 	if o.Assets != nil {
-		mux.Handle("GET /", spa(o.Assets))
+		mux.Handle("/", spa(o.Assets))
 	}
 	return mux
 }
@@ -136,6 +136,11 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 func spa(assets fs.FS) http.Handler {
 	files := http.FileServerFS(assets)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
 		p := strings.TrimPrefix(r.URL.Path, "/")
 		if p == "" {
 			p = "index.html"

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -269,4 +270,27 @@ func TestTenantSeesOnlyItsNamespaces(t *testing.T) {
 	for _, r := range a.Records {
 		require.True(t, r["SrcK8S_Namespace"] == "payments" || r["DstK8S_Namespace"] == "payments", "%v", r)
 	}
+}
+
+func TestServesTheUI(t *testing.T) {
+	assets := fstest.MapFS{
+		"index.html":         {Data: []byte("<!doctype html><title>flowlens</title>")},
+		"assets/app-1a2b.js": {Data: []byte("console.log(1)")},
+	}
+	srv := httptest.NewServer(New(Options{Assets: assets}))
+	defer srv.Close()
+	for path, want := range map[string]string{"/": "<title>flowlens", "/topology?scope=namespace": "<title>flowlens", "/assets/app-1a2b.js": "console.log"} {
+		resp, err := http.Get(srv.URL + path)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Contains(t, string(body), want, path)
+	}
+	resp, err := http.Post(srv.URL+"/", "text/plain", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	var e map[string]string
+	assert.Equal(t, http.StatusNotFound, get(t, srv, "/api/nope", nil, &e))
 }

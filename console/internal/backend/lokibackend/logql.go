@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/flowlens/flowlens/console/internal/backend"
 	"github.com/flowlens/flowlens/pkg/flow"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
@@ -181,7 +181,7 @@ func (b *queryBuilder) recordsQuery(fs flowquery.Filters) string {
 func (b *queryBuilder) metricQuery(q flowquery.Metrics, by []string) (string, error) {
 	sel, rest := b.selector(q.Filters)
 	pipe := b.pipeline(rest)
-	rng := "[" + promDuration(q.Step) + "]"
+	rng := "[" + backend.PromDuration(q.Step) + "]"
 	unwrap := func(field string) string { return pipe + " | " + sanitize(field) + `!="" | unwrap ` + sanitize(field) }
 	var inner string
 	switch q.Type {
@@ -239,23 +239,4 @@ func (b *queryBuilder) metricQuery(q flowquery.Metrics, by []string) (string, er
 		labels[i] = sanitize(f)
 	}
 	return agg + " by (" + strings.Join(labels, ", ") + ") (" + inner + ")", nil
-}
-
-// promDuration writes a duration as Loki and Prometheus read it (1m30s).
-func promDuration(d time.Duration) string {
-	s := int64(d / time.Second)
-	if s <= 0 {
-		s = 1
-	}
-	var b strings.Builder
-	for _, u := range []struct {
-		n   int64
-		sfx string
-	}{{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}} {
-		if s >= u.n {
-			b.WriteString(strconv.FormatInt(s/u.n, 10) + u.sfx)
-			s %= u.n
-		}
-	}
-	return b.String()
 }

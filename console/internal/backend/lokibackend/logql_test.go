@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flowlens/flowlens/console/internal/backend"
 	"github.com/flowlens/flowlens/exporter/lokiflowexporter"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
@@ -75,6 +76,6 @@ func TestPromDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		30 * time.Second: "30s", 90 * time.Second: "1m30s", time.Hour: "1h", 26*time.Hour + time.Second: "1d2h1s", 0: "1s",
 	} {
-		assert.Equal(t, want, promDuration(d))
+		assert.Equal(t, want, backend.PromDuration(d))
 	}
 }

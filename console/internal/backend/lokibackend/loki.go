@@ -115,7 +115,7 @@ func (l *Loki) matrix(ctx context.Context, q flowquery.Metrics, query string, fi
 		"query": {query},
 		"start": {strconv.FormatInt(q.Start.UnixNano(), 10)},
 		"end":   {strconv.FormatInt(q.End.UnixNano(), 10)},
-		"step":  {promDuration(q.Step)},
+		"step":  {backend.PromDuration(q.Step)},
 	}, &resp)
 	if err != nil {
 		return nil, err

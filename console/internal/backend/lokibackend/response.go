@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/flowlens/flowlens/console/internal/backend"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
 
@@ -29,11 +30,6 @@ type queryResponse struct {
 type stream struct {
 	Stream map[string]string `json:"stream"`
 	Values [][2]string       `json:"values"` // [unix ns as a string, line]
-}
-
-type matrixSeries struct {
-	Metric map[string]string `json:"metric"`
-	Values [][2]any          `json:"values"` // [unix seconds (number), value as a string]
 }
 
 // records turns streams into NetObserv records: the line's fields plus the stream labels
@@ -114,30 +110,9 @@ func (r *queryResponse) series(q flowquery.Metrics, fields []string) ([]flowquer
 	if r.Data.ResultType != "matrix" {
 		return nil, fmt.Errorf("loki: expected a matrix, got %q", r.Data.ResultType)
 	}
-	var ms []matrixSeries
-	if err := json.Unmarshal(r.Data.Result, &ms); err != nil {
-		return nil, fmt.Errorf("loki: decode matrix: %w", err)
-	}
-	out := make([]flowquery.Series, 0, len(ms))
-	for _, m := range ms {
-		s := flowquery.Series{Labels: map[string]string{}}
-		for _, f := range fields {
-			s.Labels[f] = m.Metric[sanitize(f)]
-		}
-		for _, p := range m.Values {
-			t, ok := p[0].(float64)
-			vs, ok2 := p[1].(string)
-			if !ok || !ok2 {
-				return nil, fmt.Errorf("loki: bad sample %v", p)
-			}
-			v, err := strconv.ParseFloat(vs, 64)
-			if err != nil {
-				return nil, fmt.Errorf("loki: bad sample value %q", vs)
-			}
-			s.Values = append(s.Values, [2]float64{t, v})
-		}
-		s.Total = flowquery.SeriesTotal(s.Values, q.Function, q.Step)
-		out = append(out, s)
+	out, err := backend.ParseMatrix(r.Data.Result, q, fields, sanitize, 1)
+	if err != nil {
+		return nil, fmt.Errorf("loki: %w", err)
 	}
 	return out, nil
 }
