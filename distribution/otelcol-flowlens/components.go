@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	otelconftelemetry "go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
 	forwardconnector "go.opentelemetry.io/collector/connector/forwardconnector"
+	flowmetricsconnector "github.com/flowlens/flowlens/connector/flowmetricsconnector"
 	lokiflowexporter "github.com/flowlens/flowlens/exporter/lokiflowexporter"
 	ipfixexporter "github.com/flowlens/flowlens/exporter/ipfixexporter"
 	flowstoreexporter "github.com/flowlens/flowlens/exporter/flowstoreexporter"
@@ -125,12 +126,14 @@ func components() (otelcol.Factories, error) {
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
 		forwardconnector.NewFactory(),
+		flowmetricsconnector.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
 	}
 	factories.ConnectorModules = makeModulesMap(factories.Connectors, map[component.Type]string{
 		forwardconnector.NewFactory().Type(): "go.opentelemetry.io/collector/connector/forwardconnector v0.165.0",
+		flowmetricsconnector.NewFactory().Type(): "github.com/flowlens/flowlens v0.0.0",
 	})
 
 	return factories, nil

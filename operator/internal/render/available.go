@@ -46,7 +46,7 @@ var Available = Components{
 	ProcessorBatch:             true,
 	ProcessorK8sFlow:           true,
 	ProcessorFlowFields:        true,
-	ConnectorFlowMetrics:       false, // connector/flowmetricsconnector, in progress
+	ConnectorFlowMetrics:       true,
 	ConnectorForward:           true,
 	ExporterOTLPGRPC:           true,
 	ExporterOTLPHTTP:           true,

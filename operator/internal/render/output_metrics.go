@@ -33,8 +33,10 @@ func (r *renderer) flowmetricsConnector() map[string]any {
 	return map[string]any{"include_list": nonNil(r.spec.IncludeList())}
 }
 
+// prometheusExporter exposes the metrics without otel_scope_* labels: NetObserv's series and
+// the console's PromQL have none.
 func (r *renderer) prometheusExporter() map[string]any {
-	return map[string]any{"endpoint": fmt.Sprintf("0.0.0.0:%d", r.spec.Processor.MetricsPort())}
+	return map[string]any{"endpoint": fmt.Sprintf("0.0.0.0:%d", r.spec.Processor.MetricsPort()), "without_scope_info": true}
 }
 
 // flowMetricsOn says whether the stage exposes flow metrics to Prometheus.
