@@ -49,8 +49,11 @@ func (r *Reader) Metrics(ctx context.Context, q flowquery.Metrics) ([]flowquery.
 	if err != nil {
 		return nil, flowquery.Series{}, err
 	}
-	totals, err := r.series(ctx, q, nil)
-	if err != nil {
+	var totals []flowquery.Series
+	if q.Function == flowquery.FuncRate || q.Function == flowquery.FuncSum {
+		// Sums add up: the total is the sum of every series, with no second scan.
+		totals = []flowquery.Series{sumSeries(series, q)}
+	} else if totals, err = r.series(ctx, q, nil); err != nil {
 		return nil, flowquery.Series{}, err
 	}
 	sort.SliceStable(series, func(i, j int) bool { return series[i].Total > series[j].Total })
@@ -63,6 +66,23 @@ func (r *Reader) Metrics(ctx context.Context, q flowquery.Metrics) ([]flowquery.
 	}
 	total.Labels = map[string]string{}
 	return series, total, nil
+}
+
+// sumSeries adds series step by step.
+func sumSeries(series []flowquery.Series, q flowquery.Metrics) flowquery.Series {
+	at := map[float64]float64{}
+	for _, s := range series {
+		for _, v := range s.Values {
+			at[v[0]] += v[1]
+		}
+	}
+	total := flowquery.Series{Values: make([][2]float64, 0, len(at))}
+	for t, v := range at {
+		total.Values = append(total.Values, [2]float64{t, v})
+	}
+	sort.Slice(total.Values, func(i, j int) bool { return total.Values[i][0] < total.Values[j][0] })
+	total.Total = flowquery.SeriesTotal(total.Values, q.Function, q.Step)
+	return total
 }
 
 // series runs one grouped query: by time step and by the given fields.
