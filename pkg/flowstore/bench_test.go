@@ -146,15 +146,25 @@ func BenchmarkQuery(b *testing.B) {
 				{"topology-resource", flowquery.ScopeResource, flowquery.TypeBytes, flowquery.FuncRate},
 				{"overview-dns-p99", flowquery.ScopeNamespace, flowquery.TypeDNSLatency, flowquery.FuncP99},
 			} {
-				b.Run(name(tc.view), func(b *testing.B) {
-					q := flowquery.Metrics{Start: start, End: benchEnd, Step: max(rng/60, 15*time.Second), Type: tc.typ,
-						Function: tc.fn, Scope: tc.scope, Limit: 10}
-					for range b.N {
-						if _, _, err := r.Metrics(context.Background(), q); err != nil {
-							b.Fatal(err)
-						}
+				q := flowquery.Metrics{Start: start, End: benchEnd, Step: max(rng/60, 15*time.Second), Type: tc.typ,
+					Function: tc.fn, Scope: tc.scope, Limit: 10}
+				variants := []*Reader{r}
+				if useRollup(q) { // A/B: the same query over the flows table
+					variants = append(variants, &Reader{db: r.db, path: r.path, noRollup: true})
+				}
+				for _, rd := range variants {
+					view := tc.view
+					if useRollup(q) {
+						view += map[bool]string{false: "/rollup", true: "/flows"}[rd.noRollup]
 					}
-				})
+					b.Run(name(view), func(b *testing.B) {
+						for range b.N {
+							if _, _, err := rd.Metrics(context.Background(), q); err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
+				}
 			}
 		}
 	}

@@ -87,6 +87,9 @@ func sumSeries(series []flowquery.Series, q flowquery.Metrics) flowquery.Series 
 
 // series runs one grouped query: by time step and by the given fields.
 func (r *Reader) series(ctx context.Context, q flowquery.Metrics, fields []string) ([]flowquery.Series, error) {
+	if !r.noRollup && useRollup(q) {
+		return r.rollupSeries(ctx, q, fields)
+	}
 	value, cond := metricValue(q.Type)
 	where, fargs := whereSQL(q.Filters)
 	stepMs := q.Step.Milliseconds()
@@ -120,6 +123,28 @@ func (r *Reader) series(ctx context.Context, q flowquery.Metrics, fields []strin
 	}
 	defer rows.Close()
 	return collectSeries(rows, q, fields, percentile)
+}
+
+// rollupSeries is series over the per-minute rollup.
+func (r *Reader) rollupSeries(ctx context.Context, q flowquery.Metrics, fields []string) ([]flowquery.Series, error) {
+	value, cond := rollupValue(q.Type, q.Function)
+	where, fargs := whereSQL(q.Filters)
+	stepMs := q.Step.Milliseconds()
+	sel, group := "(minute_ms / ?) * ?", "1"
+	for i, f := range fields {
+		e, _ := fieldExpr(f)
+		sel += ", coalesce(CAST(" + e + " AS TEXT), '')"
+		group += fmt.Sprintf(", %d", i+2)
+	}
+	query := "SELECT " + sel + ", " + value + " FROM rollup WHERE minute_ms >= ? AND minute_ms <= ? AND " + cond + " AND " + where +
+		" GROUP BY " + group
+	args := append([]any{stepMs, stepMs, q.Start.UnixMilli() / rollupMinute * rollupMinute, q.End.UnixMilli()}, fargs...)
+	rows, err := r.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query metrics (rollup): %w", err)
+	}
+	defer rows.Close()
+	return collectSeries(rows, q, fields, false)
 }
 
 type bucketKey struct {

@@ -90,6 +90,16 @@ func checkVersion(db *sql.DB, path string, create bool) error {
 		return err
 	case v == 0:
 		return fmt.Errorf("flow store %s is empty: no collector has written to it yet", path)
+	case v == 1 && create:
+		// Version 2 adds the rollup: build it from the flows already there.
+		for _, stmt := range []string{rollupCreateSQL(), rollupFromFlowsSQL(), fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)} {
+			if _, err := db.Exec(stmt); err != nil {
+				return fmt.Errorf("upgrade flow store %s to version %d: %w", path, schemaVersion, err)
+			}
+		}
+		return nil
+	case v < schemaVersion:
+		return fmt.Errorf("flow store %s has schema version %d: the collector upgrades it when it starts", path, v)
 	}
-	return fmt.Errorf("flow store %s has schema version %d, this build reads version %d", path, v, schemaVersion)
+	return fmt.Errorf("flow store %s has schema version %d, newer than this build's %d: use a newer flowlens, or another path", path, v, schemaVersion)
 }

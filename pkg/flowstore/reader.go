@@ -19,6 +19,8 @@ import (
 type Reader struct {
 	db   *sql.DB
 	path string
+	// noRollup makes metrics read the flows table only (tests and benchmarks compare the two).
+	noRollup bool
 }
 
 // OpenReader opens an existing store read-only.

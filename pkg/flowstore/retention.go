@@ -27,6 +27,9 @@ func (w *Writer) Enforce(ctx context.Context, r Retention, now time.Time) (int64
 		}
 		n, _ := res.RowsAffected()
 		deleted += n
+		if _, err := w.db.ExecContext(ctx, "DELETE FROM rollup WHERE minute_ms < ?", now.Add(-r.MaxAge).UnixMilli()/rollupMinute*rollupMinute); err != nil {
+			return deleted, fmt.Errorf("retention by age (rollup): %w", err)
+		}
 	}
 	if r.MaxSize > 0 {
 		for range 64 { // each round deletes a tenth; bounded so a tiny max_size cannot spin
@@ -46,6 +49,10 @@ func (w *Writer) Enforce(ctx context.Context, r Retention, now time.Time) (int64
 			deleted += n
 			if n == 0 {
 				break
+			}
+			// The rollup keeps the minutes that still have flows.
+			if _, err := w.db.ExecContext(ctx, "DELETE FROM rollup WHERE minute_ms < (SELECT coalesce(min(end_ms), 0) / 60000 * 60000 FROM flows)"); err != nil {
+				return deleted, fmt.Errorf("retention by size (rollup): %w", err)
 			}
 			if _, err := w.db.ExecContext(ctx, "PRAGMA incremental_vacuum"); err != nil {
 				return deleted, err

@@ -3,7 +3,10 @@
 
 package flowstore // import "github.com/flowlens/flowlens/pkg/flowstore"
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // column is a NetObserv field kept in its own column.
 type column struct {
@@ -61,6 +64,39 @@ var byField = func() map[string]column {
 	return m
 }()
 
+var byName = func() map[string]column {
+	m := map[string]column{}
+	for _, c := range columns {
+		m[c.name] = c
+	}
+	return m
+}()
+
+// columnIndex is the position of a column in columns.
+func columnIndex(name string) int {
+	for i, c := range columns {
+		if c.name == name {
+			return i
+		}
+	}
+	panic("flowstore: no column " + name)
+}
+
+// columnValue is the SQL argument of a column's text value: NULL when empty, a number for
+// integer columns (NULL when it is not one).
+func columnValue(c column, v string) any {
+	switch {
+	case v == "":
+		return nil
+	case c.integer:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+		return nil
+	}
+	return v
+}
+
 // columnFields lists the NetObserv fields that have a column, in column order.
 func columnFields() []string {
 	out := make([]string, len(columns))
@@ -70,8 +106,9 @@ func columnFields() []string {
 	return out
 }
 
-// schemaVersion is stored in user_version; a store of another version is refused.
-const schemaVersion = 1
+// schemaVersion is stored in user_version. Version 1 stores (no rollup) are upgraded in place;
+// a store of a newer version is refused.
+const schemaVersion = 2
 
 func createSQL() string {
 	var b strings.Builder
@@ -89,5 +126,6 @@ func createSQL() string {
 		name := "flows_" + strings.NewReplacer(", ", "_").Replace(idx)
 		b.WriteString("CREATE INDEX IF NOT EXISTS " + name + " ON flows(" + idx + ");\n")
 	}
+	b.WriteString(rollupCreateSQL())
 	return b.String()
 }

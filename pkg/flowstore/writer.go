@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -29,6 +28,8 @@ type Writer struct {
 	arena  []byte
 	args   []any
 	full   *sql.Stmt // rowsPerInsert rows
+	rollup *rollupBatch
+	upsert *sql.Stmt
 }
 
 // OpenWriter opens (creating it and its folder if needed) the store at path.
@@ -49,6 +50,11 @@ func OpenWriter(path string) (*Writer, error) {
 	if w.full, err = db.Prepare(insertSQL(rowsPerInsert)); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("prepare insert: %w", err)
+	}
+	w.rollup = newRollupBatch()
+	if w.upsert, err = db.Prepare(rollupUpsertSQL()); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("prepare rollup: %w", err)
 	}
 	return w, nil
 }
@@ -79,6 +85,7 @@ func (w *Writer) Write(ctx context.Context, ld plog.Logs) (int, error) {
 	defer func() { _ = tx.Rollback() }()
 	n, pending := 0, 0
 	w.args = w.args[:0]
+	clear(w.rollup.rows) // what a failed Write left
 	flush := func(rows int) error {
 		if rows == 0 {
 			return nil
@@ -101,6 +108,7 @@ func (w *Writer) Write(ctx context.Context, ld plog.Logs) (int, error) {
 			for k := 0; k < lrs.Len(); k++ {
 				w.arena = w.split.Append(w.arena[:0], res, lrs.At(k), w.values)
 				w.appendRow()
+				w.rollup.add(w.values)
 				n++
 				if pending++; pending == rowsPerInsert {
 					if err := flush(pending); err != nil {
@@ -114,6 +122,9 @@ func (w *Writer) Write(ctx context.Context, ld plog.Logs) (int, error) {
 	if err := flush(pending); err != nil {
 		return 0, fmt.Errorf("insert flows: %w", err)
 	}
+	if err := w.rollup.flush(ctx, tx.StmtContext(ctx, w.upsert)); err != nil {
+		return 0, err
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
@@ -123,19 +134,7 @@ func (w *Writer) Write(ctx context.Context, ld plog.Logs) (int, error) {
 // appendRow adds the current flow's column values and extra JSON to the statement arguments.
 func (w *Writer) appendRow() {
 	for i, c := range columns {
-		v := w.values[i]
-		switch {
-		case v == "":
-			w.args = append(w.args, nil)
-		case c.integer:
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				w.args = append(w.args, n)
-			} else {
-				w.args = append(w.args, nil)
-			}
-		default:
-			w.args = append(w.args, v)
-		}
+		w.args = append(w.args, columnValue(c, w.values[i]))
 	}
 	if string(w.arena) == "{}" {
 		w.args = append(w.args, nil)
@@ -146,8 +145,10 @@ func (w *Writer) appendRow() {
 
 // Close closes the store.
 func (w *Writer) Close() error {
-	if w.full != nil {
-		_ = w.full.Close()
+	for _, st := range []*sql.Stmt{w.full, w.upsert} {
+		if st != nil {
+			_ = st.Close()
+		}
 	}
 	return w.db.Close()
 }
