@@ -12,19 +12,20 @@ export CGO_ENABLED := 0
 TOOLS := $(CURDIR)/.tools/bin
 export PATH := $(TOOLS):$(PATH)
 COLLECTOR := bin/otelcol-flowlens
+CONSOLE := bin/flowlens-console
 # bpf2go needs the C library's arch headers (asm/types.h) for the host triplet.
 export BPF_ARCH_INCLUDE ?= /usr/include/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 
 ##@ Main
 
 .PHONY: run
-run: deps build ## Capture this host's flows (needs root) and print them; Ctrl-C stops.
+run: deps build ## Capture this host's flows (needs root) and show them on http://127.0.0.1:9001; Ctrl-C stops.
 	@hack/run.sh
 
 .PHONY: test
 test: deps build ## Run every test this machine allows; says which were skipped and why.
 	@set -o pipefail; assets=$$(hack/envtest-assets.sh) && \
-	  KUBEBUILDER_ASSETS=$$assets FLOWLENS_COLLECTOR=$(CURDIR)/$(COLLECTOR) \
+	  KUBEBUILDER_ASSETS=$$assets FLOWLENS_COLLECTOR=$(CURDIR)/$(COLLECTOR) FLOWLENS_CONSOLE=$(CURDIR)/$(CONSOLE) \
 	  go test -json -count=1 -timeout 30m $(TESTFLAGS) ./... | go run ./hack/testsummary
 
 .PHONY: bench
@@ -39,17 +40,19 @@ deps: ## Install Debian packages and pinned Go tools (idempotent, quiet when don
 	@hack/tools.sh
 
 .PHONY: build
-build: ## Build bin/otelcol-flowlens from builder-config.yaml.
+build: ## Build bin/otelcol-flowlens (from builder-config.yaml) and bin/flowlens-console.
 	@$(TOOLS)/builder --config builder-config.yaml --skip-compilation --skip-get-modules >/dev/null 2>&1 || \
 	  $(TOOLS)/builder --config builder-config.yaml --skip-compilation --skip-get-modules
 	go build -trimpath -ldflags "-s -w" -o $(COLLECTOR) ./distribution/otelcol-flowlens
+	go build -trimpath -ldflags "-s -w" -o $(CONSOLE) ./console/cmd/flowlens-console
 
 .PHONY: generate
-generate: ## Regenerate BPF objects (clang), mdatagen metadata and ocb sources.
+generate: ## Regenerate BPF objects (clang), mdatagen metadata, ocb sources and the web UI.
 	cd receiver/ebpfflowreceiver/internal/bpfgen && go generate ./...
 	@for d in $$(git ls-files '*metadata.yaml' | xargs -n1 dirname); do \
 	  (cd $$d && mdatagen metadata.yaml) || exit 1; done
 	$(TOOLS)/builder --config builder-config.yaml --skip-compilation --skip-get-modules >/dev/null 2>&1
+	console/web/build.sh
 
 .PHONY: check-generated
 check-generated: generate ## Fail when committed generated files are stale.

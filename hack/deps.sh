@@ -35,3 +35,11 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   ((created_policy)) && rm -f "$policy"
 fi
+
+# The web UI's npm packages, for its browser tests and `make generate` (the built UI is
+# committed, so `make run` needs no node). Needs node >= 20.19.
+if command -v node >/dev/null && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  console/web/deps.sh
+elif [[ ! -f console/web/node_modules/.flowlens-lock.sha256 ]]; then
+  echo "deps: no node >= 20.19: the web UI's tests will not run (the console itself works)" >&2
+fi

@@ -81,13 +81,18 @@ func (m *Metrics) Validate() error {
 type Series struct {
 	Labels map[string]string `json:"labels"`
 	Values [][2]float64      `json:"values"` // [unix seconds, value]
-	Total  float64           `json:"total"`  // see SeriesTotal
+	Total  float64           `json:"total"`  // see Metrics.Total
 }
 
-// SeriesTotal is a series' value over the whole range, what the top N ranks by and the UI
-// shows as its total: the amount for rate (rate × step, summed) and sum; the mean of the
-// steps for avg; the largest step for max, p90 and p99; the smallest for min.
-func SeriesTotal(vs [][2]float64, fn Function, step time.Duration) float64 {
+// Total is a series' value over the whole range of q, what the top N ranks by and the UI shows
+// as its total: the mean rate over the range for rate (the amount divided by the range); the
+// amount for sum; the mean of the steps for avg; the largest step for max, p90 and p99; the
+// smallest for min.
+func (q *Metrics) Total(vs [][2]float64) float64 {
+	return seriesTotal(vs, q.Function, q.Step, q.End.Sub(q.Start))
+}
+
+func seriesTotal(vs [][2]float64, fn Function, step, rng time.Duration) float64 {
 	if len(vs) == 0 {
 		return 0
 	}
@@ -104,7 +109,7 @@ func SeriesTotal(vs [][2]float64, fn Function, step time.Duration) float64 {
 	}
 	switch fn {
 	case FuncRate:
-		return sum * step.Seconds()
+		return sum * step.Seconds() / max(rng.Seconds(), step.Seconds())
 	case FuncSum:
 		return sum
 	case FuncAvg:

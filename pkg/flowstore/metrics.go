@@ -33,7 +33,7 @@ func metricValue(t flowquery.MetricType) (value, cond string) {
 	case flowquery.TypeDNSFlows:
 		return "1", "dns_latency_ms IS NOT NULL"
 	case flowquery.TypeRTT:
-		return "rtt_ns", "rtt_ns IS NOT NULL"
+		return "rtt_ns / 1000000.0", "rtt_ns IS NOT NULL" // milliseconds, as NetObserv's console shows RTT
 	}
 	return "0", "0"
 }
@@ -81,7 +81,7 @@ func sumSeries(series []flowquery.Series, q flowquery.Metrics) flowquery.Series 
 		total.Values = append(total.Values, [2]float64{t, v})
 	}
 	sort.Slice(total.Values, func(i, j int) bool { return total.Values[i][0] < total.Values[j][0] })
-	total.Total = flowquery.SeriesTotal(total.Values, q.Function, q.Step)
+	total.Total = q.Total(total.Values)
 	return total
 }
 
@@ -202,7 +202,7 @@ func collectSeries(rows *sql.Rows, q flowquery.Metrics, fields []string, percent
 	out := make([]flowquery.Series, 0, len(byLabels))
 	for _, s := range byLabels {
 		sort.Slice(s.Values, func(i, j int) bool { return s.Values[i][0] < s.Values[j][0] })
-		s.Total = flowquery.SeriesTotal(s.Values, q.Function, q.Step)
+		s.Total = q.Total(s.Values)
 		out = append(out, *s)
 	}
 	return out, nil

@@ -263,7 +263,7 @@ func rollupValue(t flowquery.MetricType, fn flowquery.Function) (value, cond str
 	case flowquery.TypeDNSLatency:
 		return latency("dns_n", "dns_sum", "dns_max", "dns_min"), "dns_n > 0"
 	case flowquery.TypeRTT:
-		return latency("rtt_n", "rtt_sum", "rtt_max", "rtt_min"), "rtt_n > 0"
+		return "(" + latency("rtt_n", "rtt_sum", "rtt_max", "rtt_min") + ") / 1000000.0", "rtt_n > 0" // ms
 	}
 	return "0", "0"
 }

@@ -126,9 +126,9 @@ func TestMetricsByScope(t *testing.T) {
 	series, total, err := r.Metrics(context.Background(), q)
 	require.NoError(t, err)
 	require.Len(t, series, 2, "top 2")
-	assert.InDelta(t, 200*1000, series[0].Total, 1e-6, "bytes of one namespace pair")
+	assert.InDelta(t, 200*1000/600.0, series[0].Total, 1e-6, "mean rate of one namespace pair over the 10 minutes")
 	assert.Contains(t, []string{"a", "b", "c"}, series[0].Labels["SrcK8S_Namespace"])
-	assert.InDelta(t, 600*1000, total.Total, 1e-6)
+	assert.InDelta(t, 600*1000/600.0, total.Total, 1e-6)
 	require.Len(t, total.Values, 10)
 	assert.InDelta(t, 60*1000/60.0, total.Values[0][1], 1e-6, "rate per second in the first minute")
 

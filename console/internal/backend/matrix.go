@@ -45,7 +45,7 @@ func ParseMatrix(raw json.RawMessage, q flowquery.Metrics, fields []string, labe
 			}
 			s.Values = append(s.Values, [2]float64{t, v * scale})
 		}
-		s.Total = flowquery.SeriesTotal(s.Values, q.Function, q.Step)
+		s.Total = q.Total(s.Values)
 		out = append(out, s)
 	}
 	return out, nil

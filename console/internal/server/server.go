@@ -146,6 +146,10 @@ func spa(assets fs.FS) http.Handler {
 			p = "index.html"
 		}
 		if _, err := fs.Stat(assets, p); err != nil {
+			if strings.HasPrefix(p, "assets/") { // a missing file, not a route of the app
+				http.NotFound(w, r)
+				return
+			}
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = "/"
 			files.ServeHTTP(w, r2)

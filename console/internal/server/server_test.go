@@ -287,7 +287,11 @@ func TestServesTheUI(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
 		assert.Contains(t, string(body), want, path)
 	}
-	resp, err := http.Post(srv.URL+"/", "text/plain", nil)
+	resp, err := http.Get(srv.URL + "/assets/gone-9z.js")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "a missing asset is not the app")
+	resp, err = http.Post(srv.URL+"/", "text/plain", nil)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)

@@ -117,9 +117,9 @@ func TestMetricsFromMatrix(t *testing.T) {
 	assert.True(t, strings.HasPrefix(f.queries[1], "sum by () (rate("), f.queries[1])
 	require.Len(t, series, 2, "cut to the limit after ranking by total")
 	assert.Equal(t, map[string]string{"SrcK8S_Namespace": "ingress", "DstK8S_Namespace": "shop"}, series[0].Labels)
-	assert.InDelta(t, (1000.5+999.5)*30, series[0].Total, 1e-9, "a rate's total is the amount over the range")
+	assert.InDelta(t, (1000.5+999.5)*30/700, series[0].Total, 1e-9, "a rate's total is its mean over the range")
 	assert.Equal(t, [][2]float64{{1796205600, 100}, {1796205630, 300}}, series[1].Values)
-	assert.InDelta(t, (1100.5+1319.5)*30, total.Total, 1e-9)
+	assert.InDelta(t, (1100.5+1319.5)*30/700, total.Total, 1e-9)
 	assert.Empty(t, total.Labels)
 }
 
