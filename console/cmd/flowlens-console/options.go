@@ -5,10 +5,13 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -37,6 +40,8 @@ type options struct {
 	kubeconfig string
 
 	lokiURL, lokiTenant, lokiTokenFile, lokiLabels, lokiStatic string
+	lokiCAFile                                                 string
+	lokiInsecure                                               bool
 	promURL, promTokenFile                                     string
 	promRateInterval                                           time.Duration
 	logLevel                                                   slog.Level
@@ -50,6 +55,8 @@ func (o *options) register(fl *flag.FlagSet) {
 	fl.StringVar(&o.lokiURL, "loki-url", "", "Loki base URL (http://loki:3100): flow records and, without Prometheus, metrics")
 	fl.StringVar(&o.lokiTenant, "loki-tenant-id", "netobserv", "X-Scope-OrgID sent to Loki (empty: none)")
 	fl.StringVar(&o.lokiTokenFile, "loki-token-file", "", "bearer token file for Loki, read at each query")
+	fl.StringVar(&o.lokiCAFile, "loki-ca-file", "", "CA certificate (PEM) that signs Loki's certificate")
+	fl.BoolVar(&o.lokiInsecure, "loki-insecure-skip-verify", false, "do not verify Loki's certificate")
 	fl.StringVar(&o.lokiLabels, "loki-labels", strings.Join(defaultLokiLabels, ","), "fields that the lokiflow exporter made stream labels")
 	fl.StringVar(&o.lokiStatic, "loki-static-labels", "app=netobserv-flowcollector", "static labels of the lokiflow exporter, k=v,k=v")
 	fl.StringVar(&o.promURL, "prometheus-url", "", "Prometheus base URL (http://prometheus:9090) with the flowmetrics connector's metrics")
@@ -87,8 +94,12 @@ func (o *options) build(_ context.Context, log *slog.Logger) (server.Options, fu
 		if err != nil {
 			return so, closeAll, fmt.Errorf("--loki-static-labels: %w", err)
 		}
+		hc, err := httpClient(o.lokiCAFile, o.lokiInsecure)
+		if err != nil {
+			return so, closeAll, fmt.Errorf("--loki-ca-file: %w", err)
+		}
 		l, err := lokibackend.New(lokibackend.Config{URL: o.lokiURL, TenantID: o.lokiTenant, BearerTokenFile: o.lokiTokenFile,
-			Labels: splitList(o.lokiLabels), StaticLabels: static})
+			Labels: splitList(o.lokiLabels), StaticLabels: static, Client: hc})
 		if err != nil {
 			return so, closeAll, fmt.Errorf("--loki-url: %w", err)
 		}
@@ -199,4 +210,27 @@ func keyValues(s string) (map[string]string, error) {
 		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 	return out, nil
+}
+
+// httpClient is a client for a backend: the system roots plus caFile, or no verification.
+func httpClient(caFile string, insecure bool) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	switch {
+	case insecure:
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by --*-insecure-skip-verify
+	case caFile != "":
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, err
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, nil
 }

@@ -57,8 +57,9 @@ func (r *renderer) console() ([]client.Object, error) {
 		env, extraArgs, sched = a.Env, a.Args, a.Scheduling
 	}
 	args := []string{fmt.Sprintf("--listen=:%d", port)}
+	st := newStage(ConsoleName, ns) // holds the certificate volumes
 	if r.spec.UseLoki() {
-		args = append(args, "--loki-url="+r.lokiTarget().queryURL)
+		args = append(args, r.consoleLokiArgs(st)...)
 	}
 	if r.spec.UsePrometheus() {
 		args = append(args, "--prometheus-url="+orDefault(r.spec.Prometheus.Querier.Manual.URL, "http://prometheus:9090"))
@@ -73,14 +74,14 @@ func (r *renderer) console() ([]client.Object, error) {
 		Ports:           []corev1.ContainerPort{containerPort("http", port)},
 		Resources:       cp.Resources,
 		SecurityContext: restrictedSecurityContext(),
-		VolumeMounts:    []corev1.VolumeMount{{Name: "config", MountPath: ConsoleConfigDir, ReadOnly: true}},
+		VolumeMounts:    append([]corev1.VolumeMount{{Name: "config", MountPath: ConsoleConfigDir, ReadOnly: true}}, st.sortedMounts()...),
 	}
 	pod := corev1.PodSpec{
 		ServiceAccountName: ConsoleName,
 		Containers:         []corev1.Container{c},
-		Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
+		Volumes: append([]corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{
 			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: ConsoleConfigMap}},
-		}}},
+		}}}, st.sortedVolumes()...),
 	}
 	schedule(&pod, sched)
 	var replicas *int32
@@ -108,4 +109,28 @@ func (r *renderer) console() ([]client.Object, error) {
 	}
 	svc := service(ConsoleName, ns, "", []corev1.ServicePort{servicePort("http", port)})
 	return []client.Object{cm, serviceAccount(ConsoleName, ns), dep, svc}, nil
+}
+
+// consoleLokiArgs points the console at Loki's query side: the tenant header (none for a
+// LokiStack, whose gateway takes the tenant from the path), the service account token when Loki
+// wants one, and the CA that signs Loki's certificate.
+func (r *renderer) consoleLokiArgs(st *stage) []string {
+	t := r.lokiTarget()
+	tenant := t.tenant
+	if t.lokiStack != nil {
+		tenant = ""
+	}
+	args := []string{"--loki-url=" + t.queryURL, "--loki-tenant-id=" + tenant}
+	if t.token {
+		args = append(args, "--loki-token-file="+ServiceAccountTokenFile)
+	}
+	if t.tls.Enable {
+		switch {
+		case t.tls.InsecureSkipVerify:
+			args = append(args, "--loki-insecure-skip-verify")
+		case t.tls.CACert.Name != "" && t.tls.CACert.CertFile != "":
+			args = append(args, "--loki-ca-file="+r.mountCertFile(st, t.tls.CACert, t.tls.CACert.CertFile))
+		}
+	}
+	return args
 }

@@ -49,6 +49,8 @@ const (
 	ConsoleConfigDir     = "/etc/flowlens-console"
 	TLSDir               = "/var/run/flowlens/tls"
 	TokenDir             = "/var/run/secrets/tokens"
+	// ServiceAccountTokenFile is the token Kubernetes mounts in every pod that automounts it.
+	ServiceAccountTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 )
 
 // labels returns the labels of an object of component name.

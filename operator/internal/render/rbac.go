@@ -29,6 +29,9 @@ var consoleRules = []rbacv1.PolicyRule{
 	{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"list"}},
 }
 
+// lokiReaderRule lets the console read a LokiStack's network tenant.
+var lokiReaderRule = rbacv1.PolicyRule{APIGroups: []string{"loki.grafana.com"}, Resources: []string{"network"}, ResourceNames: []string{"logs"}, Verbs: []string{"get"}}
+
 // lokiWriterRules let a service account write to a LokiStack's network tenant.
 var lokiWriterRules = []rbacv1.PolicyRule{
 	{APIGroups: []string{"loki.grafana.com"}, Resources: []string{"network"}, ResourceNames: []string{"logs"}, Verbs: []string{"create"}},
@@ -49,7 +52,11 @@ func (r *renderer) rbac(node, gateway *stage) []client.Object {
 		}
 	}
 	if r.spec.UseConsole() {
-		objs = append(objs, clusterRole(ConsoleRole, consoleRules),
+		rules := consoleRules
+		if r.spec.UseLoki() && r.lokiTarget().lokiStack != nil {
+			rules = append(slices.Clone(rules), lokiReaderRule)
+		}
+		objs = append(objs, clusterRole(ConsoleRole, rules),
 			clusterRoleBinding(ConsoleRole, &stage{name: ConsoleName, namespace: r.spec.NamespaceOrDefault()}))
 	}
 	return objs

@@ -310,7 +310,7 @@ func TestConsole(t *testing.T) {
 	require.NotNil(t, dep)
 	c := dep.Spec.Template.Spec.Containers[0]
 	assert.Equal(t, "example/console:1", c.Image)
-	assert.Equal(t, []string{"--listen=:9100", "--loki-url=http://loki-query-frontend:3100/", "--prometheus-url=http://prometheus:9090"}, c.Args)
+	assert.Equal(t, []string{"--listen=:9100", "--loki-url=http://loki-query-frontend:3100/", "--loki-tenant-id=netobserv", "--prometheus-url=http://prometheus:9090"}, c.Args)
 	cm := find[*corev1.ConfigMap](res.Objects, ConsoleConfigMap)
 	assert.Contains(t, cm.Data[ConfigKey], "name: Mine")
 }
