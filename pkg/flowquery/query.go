@@ -5,6 +5,7 @@ package flowquery // import "github.com/flowlens/flowlens/pkg/flowquery"
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -116,4 +117,19 @@ func seriesTotal(vs [][2]float64, fn Function, step, rng time.Duration) float64 
 		return sum / float64(len(vs))
 	}
 	return acc
+}
+
+// Top sorts series by total, keeps the first limit, and returns them with the total series
+// (the first of totals, with no labels): what every backend's metric query returns.
+func Top(series, totals []Series, limit int) ([]Series, Series) {
+	sort.SliceStable(series, func(i, j int) bool { return series[i].Total > series[j].Total })
+	if limit > 0 && len(series) > limit {
+		series = series[:limit]
+	}
+	var total Series
+	if len(totals) > 0 {
+		total = totals[0]
+	}
+	total.Labels = map[string]string{}
+	return series, total
 }

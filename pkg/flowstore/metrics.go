@@ -56,15 +56,7 @@ func (r *Reader) Metrics(ctx context.Context, q flowquery.Metrics) ([]flowquery.
 	} else if totals, err = r.series(ctx, q, nil); err != nil {
 		return nil, flowquery.Series{}, err
 	}
-	sort.SliceStable(series, func(i, j int) bool { return series[i].Total > series[j].Total })
-	if q.Limit > 0 && len(series) > q.Limit {
-		series = series[:q.Limit]
-	}
-	var total flowquery.Series
-	if len(totals) > 0 {
-		total = totals[0]
-	}
-	total.Labels = map[string]string{}
+	series, total := flowquery.Top(series, totals, q.Limit)
 	return series, total, nil
 }
 

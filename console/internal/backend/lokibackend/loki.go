@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -97,15 +96,7 @@ func (l *Loki) Metrics(ctx context.Context, q flowquery.Metrics) ([]flowquery.Se
 		return nil, flowquery.Series{}, err
 	}
 	// topk is per step: keep the series with the largest totals over the range.
-	sort.SliceStable(series, func(i, j int) bool { return series[i].Total > series[j].Total })
-	if len(series) > q.Limit {
-		series = series[:q.Limit]
-	}
-	var total flowquery.Series
-	if len(totals) > 0 {
-		total = totals[0]
-	}
-	total.Labels = map[string]string{}
+	series, total := flowquery.Top(series, totals, q.Limit)
 	return series, total, nil
 }
 

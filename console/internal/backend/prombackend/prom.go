@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,15 +102,7 @@ func (p *Prometheus) Metrics(ctx context.Context, q flowquery.Metrics) ([]flowqu
 	if err != nil {
 		return nil, flowquery.Series{}, err
 	}
-	sort.SliceStable(series, func(i, j int) bool { return series[i].Total > series[j].Total })
-	if len(series) > q.Limit {
-		series = series[:q.Limit]
-	}
-	var total flowquery.Series
-	if len(totals) > 0 {
-		total = totals[0]
-	}
-	total.Labels = map[string]string{}
+	series, total := flowquery.Top(series, totals, q.Limit)
 	return series, total, nil
 }
 
