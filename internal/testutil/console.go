@@ -6,6 +6,7 @@ package testutil // import "github.com/flowlens/flowlens/internal/testutil"
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -80,24 +81,7 @@ func StartConsole(t testing.TB, args ...string) *Console {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(ConsoleBinary(t), append([]string{"--listen=" + addr, "--config=" + cfg, "--log-level=debug"}, args...)...)
-	cmd.Stdout, cmd.Stderr = c, c
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("console output:\n%s", c.Output())
-		}
-	})
+	done := startProcess(t, "flowlens-console", cmd, c)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := http.Get(c.URL + "/api/status")
@@ -115,4 +99,32 @@ func StartConsole(t testing.TB, args ...string) *Console {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// startProcess starts cmd with its output in out, and stops it (SIGTERM, then SIGKILL after 10 s)
+// when the test ends, logging out's content if the test failed. done closes when it exits.
+func startProcess(t testing.TB, name string, cmd *exec.Cmd, out interface {
+	io.Writer
+	Output() string
+}) (done <-chan struct{}) {
+	t.Helper()
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	ch := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(ch) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-ch
+		}
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, out.Output())
+		}
+	})
+	return ch
 }

@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -70,25 +69,7 @@ func StartPrometheus(t testing.TB, jobs map[string]string) *Prometheus {
 	p := &Prometheus{URL: "http://" + addr}
 	cmd := exec.Command(bin, "--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--log.level=warn")
-	cmd.Stdout = p
-	cmd.Stderr = p
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("prometheus output:\n%s", p.Output())
-		}
-	})
+	done := startProcess(t, "prometheus", cmd, p)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(p.URL + "/-/ready")
