@@ -64,7 +64,7 @@ func rollupFromFlowsSQL() string {
 		keyParts[i] = "coalesce(CAST(" + d + " AS TEXT), '')"
 	}
 	return "INSERT INTO rollup (minute_ms, key, " + dims + ", " + strings.Join(rollupMeasures, ", ") + ")\n" +
-		"SELECT (end_ms / 60000) * 60000, " + strings.Join(keyParts, " || char(0) || ") + ", " + dims + ",\n" +
+		"SELECT (coalesce(end_ms, 0) / 60000) * 60000, " + strings.Join(keyParts, " || char(0) || ") + ", " + dims + ",\n" +
 		"  SUM(bytes), SUM(packets), COUNT(*), SUM(drop_bytes), SUM(drop_packets),\n" +
 		"  COUNT(dns_latency_ms), SUM(dns_latency_ms), MAX(dns_latency_ms), MIN(dns_latency_ms),\n" +
 		"  COUNT(rtt_ns), SUM(rtt_ns), MAX(rtt_ns), MIN(rtt_ns)\n" +

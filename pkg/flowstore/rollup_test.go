@@ -123,10 +123,11 @@ func TestUpgradeFromVersion1BuildsTheRollup(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r.Close())
 
-	// Make it a version 1 store: no rollup.
+	// Make it a version 1 store: no rollup, and a flow without an end time (a record lacking
+	// network.flow.end).
 	db, err := sql.Open("sqlite", "file:"+path)
 	require.NoError(t, err)
-	_, err = db.Exec("DROP TABLE rollup; PRAGMA user_version = 1")
+	_, err = db.Exec("DROP TABLE rollup; INSERT INTO flows (bytes) VALUES (1); PRAGMA user_version = 1")
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 	_, err = OpenReader(path)
