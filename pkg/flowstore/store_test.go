@@ -206,3 +206,22 @@ func TestReadWhileWriting(t *testing.T) {
 	assert.EqualValues(t, 10000, st.Flows)
 	assert.Positive(t, reads)
 }
+
+func TestRecordWithoutEndTimeUsesItsTimestamp(t *testing.T) {
+	w, r := newStore(t)
+	ld := plog.NewLogs()
+	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	lr := lrs.AppendEmpty()
+	lr.SetTimestamp(pcommon.NewTimestampFromTime(t0))
+	lr.Attributes().PutInt(flow.AttrBytes, 7)
+	lr = lrs.AppendEmpty()
+	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(t0.Add(time.Second)))
+	lr.Attributes().PutInt(flow.AttrBytes, 8)
+	_, err := w.Write(context.Background(), ld)
+	require.NoError(t, err)
+	recs, err := r.Records(context.Background(), flowquery.Records{Start: t0.Add(-time.Minute), End: t0.Add(time.Minute), Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.EqualValues(t, t0.Add(time.Second).UnixMilli(), recs[0]["TimeFlowEndMs"])
+	assert.EqualValues(t, t0.UnixMilli(), recs[1]["TimeFlowEndMs"])
+}

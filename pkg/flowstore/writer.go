@@ -9,12 +9,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/flowlens/flowlens/pkg/flow"
 )
+
+// endColumn is the position of end_ms in columns.
+var endColumn = columnIndex("end_ms")
 
 // rowsPerInsert bounds one multi-row INSERT (SQLite allows 32,766 parameters).
 const rowsPerInsert = 256
@@ -106,7 +110,19 @@ func (w *Writer) Write(ctx context.Context, ld plog.Logs) (int, error) {
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				w.arena = w.split.Append(w.arena[:0], res, lrs.At(k), w.values)
+				lr := lrs.At(k)
+				w.arena = w.split.Append(w.arena[:0], res, lr, w.values)
+				if w.values[endColumn] == "" {
+					// A record without network.flow.end (not from ebpfflow): its timestamp, else
+					// when it was observed, places it in time.
+					ts := lr.Timestamp()
+					if ts == 0 {
+						ts = lr.ObservedTimestamp()
+					}
+					if ts != 0 {
+						w.values[endColumn] = strconv.FormatInt(ts.AsTime().UnixMilli(), 10)
+					}
+				}
 				w.appendRow()
 				w.rollup.add(w.values)
 				n++
