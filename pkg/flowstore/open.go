@@ -46,6 +46,7 @@ func registerFunctions() {
 			pfx, err2 := netip.ParsePrefix(c)
 			return err1 == nil && err2 == nil && pfx.Contains(addr.Unmap()), nil
 		})
+		registerHistFunctions()
 	})
 }
 
@@ -90,9 +91,9 @@ func checkVersion(db *sql.DB, path string, create bool) error {
 		return err
 	case v == 0:
 		return fmt.Errorf("flow store %s is empty: no collector has written to it yet", path)
-	case v == 1 && create:
-		// Version 2 adds the rollup: build it from the flows already there.
-		for _, stmt := range []string{rollupCreateSQL(), rollupFromFlowsSQL(), fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)} {
+	case (v == 1 || v == 2) && create:
+		// Version 2 added the rollup, 3 its latency histograms: (re)build it from the flows.
+		for _, stmt := range []string{"DROP TABLE IF EXISTS rollup", rollupCreateSQL(), rollupFromFlowsSQL(), fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)} {
 			if _, err := db.Exec(stmt); err != nil {
 				return fmt.Errorf("upgrade flow store %s to version %d: %w", path, schemaVersion, err)
 			}

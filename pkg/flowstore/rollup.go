@@ -27,9 +27,10 @@ var rollupDims = []string{
 	"cluster", "layer", "direction", "proto",
 }
 
-// rollupMeasures are summed, except the _max and _min ones.
+// rollupMeasures are summed, except the _max and _min ones; the _hist ones are latency
+// histograms (histogram.go), merged.
 var rollupMeasures = []string{"bytes", "packets", "flows", "drop_bytes", "drop_packets",
-	"dns_n", "dns_sum", "dns_max", "dns_min", "rtt_n", "rtt_sum", "rtt_max", "rtt_min"}
+	"dns_n", "dns_sum", "dns_max", "dns_min", "rtt_n", "rtt_sum", "rtt_max", "rtt_min", "dns_hist", "rtt_hist"}
 
 var rollupDimSet = func() map[string]bool {
 	m := map[string]bool{}
@@ -50,7 +51,11 @@ func rollupCreateSQL() string {
 		b.WriteString("  " + d + " " + typ + ",\n")
 	}
 	for _, m := range rollupMeasures {
-		b.WriteString("  " + m + " INTEGER,\n")
+		typ := "INTEGER"
+		if strings.HasSuffix(m, "_hist") {
+			typ = "BLOB"
+		}
+		b.WriteString("  " + m + " " + typ + ",\n")
 	}
 	b.WriteString("  PRIMARY KEY (minute_ms, key)\n) WITHOUT ROWID;\n")
 	return b.String()
@@ -67,7 +72,8 @@ func rollupFromFlowsSQL() string {
 		"SELECT (coalesce(end_ms, 0) / 60000) * 60000, " + strings.Join(keyParts, " || char(0) || ") + ", " + dims + ",\n" +
 		"  SUM(bytes), SUM(packets), COUNT(*), SUM(drop_bytes), SUM(drop_packets),\n" +
 		"  COUNT(dns_latency_ms), SUM(dns_latency_ms), MAX(dns_latency_ms), MIN(dns_latency_ms),\n" +
-		"  COUNT(rtt_ns), SUM(rtt_ns), MAX(rtt_ns), MIN(rtt_ns)\n" +
+		"  COUNT(rtt_ns), SUM(rtt_ns), MAX(rtt_ns), MIN(rtt_ns),\n" +
+		"  hist_add(dns_latency_ms * 1000000), hist_add(rtt_ns)\n" +
 		"FROM flows GROUP BY 1, 2"
 }
 
@@ -76,6 +82,8 @@ func rollupUpsertSQL() string {
 	var set []string
 	for _, m := range rollupMeasures {
 		switch {
+		case strings.HasSuffix(m, "_hist"):
+			set = append(set, fmt.Sprintf("%[1]s = hist_merge(%[1]s, excluded.%[1]s)", m))
 		case strings.HasSuffix(m, "_max"):
 			set = append(set, fmt.Sprintf("%[1]s = max(coalesce(%[1]s, excluded.%[1]s), coalesce(excluded.%[1]s, %[1]s))", m))
 		case strings.HasSuffix(m, "_min"):
@@ -92,7 +100,9 @@ func rollupUpsertSQL() string {
 type rollupAgg struct {
 	minute int64
 	dims   []any
-	m      [13]sql.NullInt64 // in rollupMeasures order
+	m      [13]sql.NullInt64 // in rollupMeasures order, up to the histograms
+	dns    hist
+	rtt    hist
 }
 
 func addNull(n *sql.NullInt64, v int64) { n.Int64 += v; n.Valid = true }
@@ -140,7 +150,7 @@ func (rb *rollupBatch) add(values []string) {
 	}
 	a, ok := rb.rows[rb.key.String()]
 	if !ok {
-		a = &rollupAgg{minute: minute, dims: make([]any, len(rb.dimIdx))}
+		a = &rollupAgg{minute: minute, dims: make([]any, len(rb.dimIdx)), dns: hist{}, rtt: hist{}}
 		for j, i := range rb.dimIdx {
 			a.dims[j] = columnValue(columns[i], values[i])
 		}
@@ -172,12 +182,14 @@ func (rb *rollupBatch) add(values []string) {
 		addNull(&a.m[6], v)
 		maxNull(&a.m[7], v)
 		minNull(&a.m[8], v)
+		a.dns[histIndex(v*1_000_000)]++
 	}
 	if v, ok := num("rtt_ns"); ok {
 		addNull(&a.m[9], 1)
 		addNull(&a.m[10], v)
 		maxNull(&a.m[11], v)
 		minNull(&a.m[12], v)
+		a.rtt[histIndex(v)]++
 	}
 }
 
@@ -190,6 +202,7 @@ func (rb *rollupBatch) flush(ctx context.Context, stmt *sql.Stmt) error {
 		for _, m := range a.m {
 			args = append(args, m)
 		}
+		args = append(args, a.dns.encode(), a.rtt.encode())
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("update rollup: %w", err)
 		}
@@ -200,17 +213,16 @@ func (rb *rollupBatch) flush(ctx context.Context, stmt *sql.Stmt) error {
 
 // useRollup says whether the rollup can answer q exactly enough: whole-minute steps, a range of
 // at least half an hour (the minutes at the two edges are counted whole), filters on rollup
-// dimensions only, and functions the rollup keeps (no percentiles, no largest or smallest flow).
+// dimensions only, and functions the rollup keeps (no largest or smallest flow; percentiles of
+// latencies come from histograms, within 9 %).
 func useRollup(q flowquery.Metrics) bool {
 	if q.Step%time.Minute != 0 || q.End.Sub(q.Start) < 30*time.Minute {
 		return false
 	}
 	latency := q.Type == flowquery.TypeDNSLatency || q.Type == flowquery.TypeRTT
 	switch q.Function {
-	case flowquery.FuncP90, flowquery.FuncP99:
-		return false
-	case flowquery.FuncMax, flowquery.FuncMin:
-		if !latency { // the largest single flow is not in per-minute sums
+	case flowquery.FuncP90, flowquery.FuncP99, flowquery.FuncMax, flowquery.FuncMin:
+		if !latency { // single flows are not in per-minute sums; latencies have histograms
 			return false
 		}
 	}
@@ -231,8 +243,12 @@ func useRollup(q flowquery.Metrics) bool {
 
 // rollupValue is the aggregate of a metric over rollup rows, and the row condition.
 func rollupValue(t flowquery.MetricType, fn flowquery.Function) (value, cond string) {
-	latency := func(n, sum, mx, mn string) string {
+	latency := func(n, sum, mx, mn, hist string, histDiv string) string {
 		switch fn {
+		case flowquery.FuncP90:
+			return "hist_quantile(hist_sum(" + hist + "), 0.9)" + histDiv
+		case flowquery.FuncP99:
+			return "hist_quantile(hist_sum(" + hist + "), 0.99)" + histDiv
 		case flowquery.FuncMax:
 			return "MAX(" + mx + ")"
 		case flowquery.FuncMin:
@@ -261,9 +277,9 @@ func rollupValue(t flowquery.MetricType, fn flowquery.Function) (value, cond str
 	case flowquery.TypeDNSFlows:
 		return "SUM(dns_n)", "dns_n > 0"
 	case flowquery.TypeDNSLatency:
-		return latency("dns_n", "dns_sum", "dns_max", "dns_min"), "dns_n > 0"
+		return latency("dns_n", "dns_sum", "dns_max", "dns_min", "dns_hist", " / 1000000.0"), "dns_n > 0" // histogram in ns
 	case flowquery.TypeRTT:
-		return "(" + latency("rtt_n", "rtt_sum", "rtt_max", "rtt_min") + ") / 1000000.0", "rtt_n > 0" // ms
+		return "(" + latency("rtt_n", "rtt_sum", "rtt_max", "rtt_min", "rtt_hist", "") + ") / 1000000.0", "rtt_n > 0" // ms
 	}
 	return "0", "0"
 }

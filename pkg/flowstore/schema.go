@@ -106,9 +106,9 @@ func columnFields() []string {
 	return out
 }
 
-// schemaVersion is stored in user_version. Version 1 stores (no rollup) are upgraded in place;
-// a store of a newer version is refused.
-const schemaVersion = 2
+// schemaVersion is stored in user_version. Stores of versions 1 (no rollup) and 2 (no latency
+// histograms) are upgraded in place; a store of a newer version is refused.
+const schemaVersion = 3
 
 func createSQL() string {
 	var b strings.Builder
