@@ -59,6 +59,9 @@ func run(args []string) error {
 		return fmt.Errorf("--listen: %w", err)
 	}
 	srv := &http.Server{Handler: server.New(srvOpts), ReadHeaderTimeout: 10 * time.Second}
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); o.authMode == "none" && !net.ParseIP(host).IsLoopback() {
+		log.Warn("no authentication and not on loopback: anyone who reaches this address sees every flow", "listen", ln.Addr().String())
+	}
 	log.Info("console ready", "url", "http://"+displayAddr(ln.Addr()), "mode", srvOpts.Frontend.Mode, "auth", o.authMode)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
