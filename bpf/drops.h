@@ -25,6 +25,9 @@
 
 // SKB_DROP_REASON_NOT_SPECIFIED as the running kernel numbers it (read from its BTF at load).
 volatile const __u32 drop_reason_not_specified = 2;
+// SKB_DROP_REASON_QUEUE_PURGE (0 when the kernel has none): a closing socket's queues freed, no
+// drop on the network (every short HTTP connection would report one).
+volatile const __u32 drop_reason_queue_purge = 0;
 
 // skb_l4 reads the transport header of a dropped packet into the key. l4 points at it.
 static __always_inline int skb_l4(const unsigned char *l4, struct flow_key *k, __u16 *flags) {
@@ -155,7 +158,7 @@ static __always_inline void record_drop(void *drops, const struct flow_key *k, _
 
 // on_drop is the body of both hooks (raw tracepoint and tracepoint).
 static __always_inline int on_drop(struct sk_buff *skb, __u32 reason) {
-	if (reason <= drop_reason_not_specified)
+	if (reason <= drop_reason_not_specified || (drop_reason_queue_purge && reason == drop_reason_queue_purge))
 		return 0;
 	struct flow_key key;
 	__builtin_memset(&key, 0, sizeof(key));

@@ -103,6 +103,7 @@ func planFeatures(cfg *Config, log *zap.Logger, env kernelEnv) (*featurePlan, er
 	if h, ok := p.hooks[FeaturePacketDrop]; ok {
 		p.settings.Drops = h
 		p.settings.DropReasonNotSpecified = sup.DropReasonNotSpecified
+		p.settings.DropReasonQueuePurge = sup.DropReasonQueuePurge
 		p.dropReasons = sup.DropReasons
 	}
 	p.settings.RTT = p.hooks[FeatureFlowRTT]

@@ -200,6 +200,7 @@ const (
 	FlowVarActiveGen              = "active_gen"
 	FlowVarDnsPorts               = "dns_ports"
 	FlowVarDropReasonNotSpecified = "drop_reason_not_specified"
+	FlowVarDropReasonQueuePurge   = "drop_reason_queue_purge"
 	FlowVarEarlySampling          = "early_sampling"
 	FlowVarEnableDns              = "enable_dns"
 	FlowVarEnableFilter           = "enable_filter"
@@ -300,6 +301,7 @@ type FlowVariableSpecs struct {
 	ActiveGen              *ebpf.VariableSpec `ebpf:"active_gen"`
 	DnsPorts               *ebpf.VariableSpec `ebpf:"dns_ports"`
 	DropReasonNotSpecified *ebpf.VariableSpec `ebpf:"drop_reason_not_specified"`
+	DropReasonQueuePurge   *ebpf.VariableSpec `ebpf:"drop_reason_queue_purge"`
 	EarlySampling          *ebpf.VariableSpec `ebpf:"early_sampling"`
 	EnableDns              *ebpf.VariableSpec `ebpf:"enable_dns"`
 	EnableFilter           *ebpf.VariableSpec `ebpf:"enable_filter"`
@@ -386,6 +388,7 @@ type FlowVariables struct {
 	ActiveGen              *ebpf.Variable `ebpf:"active_gen"`
 	DnsPorts               *ebpf.Variable `ebpf:"dns_ports"`
 	DropReasonNotSpecified *ebpf.Variable `ebpf:"drop_reason_not_specified"`
+	DropReasonQueuePurge   *ebpf.Variable `ebpf:"drop_reason_queue_purge"`
 	EarlySampling          *ebpf.Variable `ebpf:"early_sampling"`
 	EnableDns              *ebpf.Variable `ebpf:"enable_dns"`
 	EnableFilter           *ebpf.Variable `ebpf:"enable_filter"`

@@ -48,6 +48,9 @@ type Settings struct {
 	// DropReasonNotSpecified is SKB_DROP_REASON_NOT_SPECIFIED in the running kernel; drops with
 	// a larger reason are recorded. See Support.DropReasons.
 	DropReasonNotSpecified uint32
+	// DropReasonQueuePurge is SKB_DROP_REASON_QUEUE_PURGE in the running kernel (0: none): not
+	// counted either.
+	DropReasonQueuePurge uint32
 	// RTT is the FlowRTT hook; "" turns FlowRTT off.
 	RTT Hook
 	// DNSPorts turns DNSTracking on when not empty (at most MaxDNSPorts ports).

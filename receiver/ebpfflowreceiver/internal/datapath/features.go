@@ -113,7 +113,10 @@ func (fs featureSet) configure(spec *ebpf.CollectionSpec, s Settings) error {
 		vars = append(vars, struct {
 			name string
 			v    any
-		}{bpfgen.FlowVarDropReasonNotSpecified, s.DropReasonNotSpecified})
+		}{bpfgen.FlowVarDropReasonNotSpecified, s.DropReasonNotSpecified}, struct {
+			name string
+			v    any
+		}{bpfgen.FlowVarDropReasonQueuePurge, s.DropReasonQueuePurge})
 	}
 	for _, v := range vars {
 		if err := setVar(spec, v.name, v.v); err != nil {

@@ -7,7 +7,11 @@ package datapath
 // an nftables rule, and the socket RTT from each RTT hook this kernel runs.
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"testing"
@@ -36,7 +40,7 @@ func TestHookDrops(t *testing.T) {
 	var dps []*Datapath
 	for _, h := range hooks {
 		require.NoError(t, sup.Hooks[h], "this kernel runs %s", h)
-		d := load(t, Settings{Drops: h, DropReasonNotSpecified: sup.DropReasonNotSpecified})
+		d := load(t, Settings{Drops: h, DropReasonNotSpecified: sup.DropReasonNotSpecified, DropReasonQueuePurge: sup.DropReasonQueuePurge})
 		require.NoError(t, d.AttachHooks())
 		dps = append(dps, d)
 	}
@@ -50,12 +54,40 @@ func TestHookDrops(t *testing.T) {
 	testutil.WaitFor(t, 10*time.Second, "the rule to drop every datagram", func() bool {
 		return strings.Contains(testutil.Exec(t, p.NS2, "nft", "list", "ruleset"), fmt.Sprintf("counter packets %d ", len(sizes)))
 	})
+	// Short HTTP exchanges, as a console polled by a browser: closing sockets make the kernel
+	// purge their queues (QUEUE_PURGE), which is no drop on the network and must not count.
+	var ln net.Listener
+	require.NoError(t, testutil.InNamespace(p.NS2, func() (err error) {
+		ln, err = net.Listen("tcp", testutil.HostPort(p.IP2, 0))
+		return err
+	}))
+	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(make([]byte, 60_000)) })}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	// The client's connections are made in NS1 (the transport dials from its own goroutines).
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true,
+		DialContext: func(_ context.Context, network, addr string) (c net.Conn, err error) {
+			err = testutil.InNamespace(p.NS1, func() (err error) { c, err = net.Dial(network, addr); return err })
+			return c, err
+		}}}
+	for range 10 {
+		resp, err := client.Get("http://" + ln.Addr().String() + "/")
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	time.Sleep(100 * time.Millisecond)
 	var bytes uint64
 	for _, s := range sizes {
 		bytes += uint64(20 + 8 + s) // at the input hook skb->len starts at the IP header
 	}
 	for i, d := range dps {
 		_, feats := collectAll(t, d.Evict)
+		for k, f := range feats {
+			if f.Drops != nil {
+				assert.NotEqual(t, "QUEUE_PURGE", sup.DropReasons[f.Drops.LatestCause], "%s: %+v", hooks[i], k)
+			}
+		}
 		f := feats[keyOf4(p.IP1, uint16(port), p.IP2, 9999, layers.IPProtocolUDP)]
 		require.NotNil(t, f, "%s: drops of the UDP flow", hooks[i])
 		require.NotNil(t, f.Drops)

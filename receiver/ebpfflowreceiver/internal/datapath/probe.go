@@ -30,6 +30,8 @@ type Support struct {
 	DropReasons map[uint32]string
 	// DropReasonNotSpecified is the value of SKB_DROP_REASON_NOT_SPECIFIED.
 	DropReasonNotSpecified uint32
+	// DropReasonQueuePurge is the value of SKB_DROP_REASON_QUEUE_PURGE (0: none).
+	DropReasonQueuePurge uint32
 }
 
 // Probe tries the given hooks (hooks running in TC or in userspace need no probe: nil).
@@ -47,6 +49,11 @@ func Probe(hooks ...Hook) Support {
 	}
 	if spec != nil {
 		s.DropReasons, s.DropReasonNotSpecified, err = dropReasons(spec)
+		for v, name := range s.DropReasons {
+			if name == "QUEUE_PURGE" {
+				s.DropReasonQueuePurge = v
+			}
+		}
 		if err != nil {
 			s.Hooks[HookDropTracepoint] = errors.Join(s.Hooks[HookDropTracepoint], err)
 		}
