@@ -40,8 +40,8 @@ type options struct {
 	kubeconfig string
 
 	lokiURL, lokiTenant, lokiTokenFile, lokiLabels, lokiStatic string
-	lokiCAFile                                                 string
-	lokiInsecure                                               bool
+	lokiCAFile, promCAFile                                     string
+	lokiInsecure, promInsecure, lokiForward, promForward       bool
 	promURL, promTokenFile                                     string
 	promRateInterval                                           time.Duration
 	logLevel                                                   slog.Level
@@ -57,10 +57,14 @@ func (o *options) register(fl *flag.FlagSet) {
 	fl.StringVar(&o.lokiTokenFile, "loki-token-file", "", "bearer token file for Loki, read at each query")
 	fl.StringVar(&o.lokiCAFile, "loki-ca-file", "", "CA certificate (PEM) that signs Loki's certificate")
 	fl.BoolVar(&o.lokiInsecure, "loki-insecure-skip-verify", false, "do not verify Loki's certificate")
+	fl.BoolVar(&o.lokiForward, "loki-forward-user-token", false, "send each user's bearer token to Loki instead of --loki-token-file")
 	fl.StringVar(&o.lokiLabels, "loki-labels", strings.Join(defaultLokiLabels, ","), "fields that the lokiflow exporter made stream labels")
 	fl.StringVar(&o.lokiStatic, "loki-static-labels", "app=netobserv-flowcollector", "static labels of the lokiflow exporter, k=v,k=v")
 	fl.StringVar(&o.promURL, "prometheus-url", "", "Prometheus base URL (http://prometheus:9090) with the flowmetrics connector's metrics")
 	fl.StringVar(&o.promTokenFile, "prometheus-token-file", "", "bearer token file for Prometheus")
+	fl.StringVar(&o.promCAFile, "prometheus-ca-file", "", "CA certificate (PEM) that signs Prometheus' certificate")
+	fl.BoolVar(&o.promInsecure, "prometheus-insecure-skip-verify", false, "do not verify Prometheus' certificate")
+	fl.BoolVar(&o.promForward, "prometheus-forward-user-token", false, "send each user's bearer token to Prometheus instead of --prometheus-token-file")
 	fl.DurationVar(&o.promRateInterval, "prometheus-rate-interval", time.Minute, "shortest rate() range; at least four scrape intervals")
 	fl.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig for --auth=tenant outside a cluster (inside, the pod's service account is used)")
 	fl.StringVar(&o.mode, "mode", "auto", "UI defaults: host, cluster, auto (host with only --store, cluster otherwise)")
@@ -83,7 +87,12 @@ func (o *options) build(_ context.Context, log *slog.Logger) (server.Options, fu
 		records, metrics = append(records, st), append(metrics, st)
 	}
 	if o.promURL != "" {
-		p, err := prombackend.New(prombackend.Config{URL: o.promURL, BearerTokenFile: o.promTokenFile, RateInterval: o.promRateInterval})
+		hc, err := httpClient(o.promCAFile, o.promInsecure)
+		if err != nil {
+			return so, closeAll, fmt.Errorf("--prometheus-ca-file: %w", err)
+		}
+		p, err := prombackend.New(prombackend.Config{URL: o.promURL, BearerTokenFile: o.promTokenFile, RateInterval: o.promRateInterval,
+			ForwardUserToken: o.promForward, Client: hc})
 		if err != nil {
 			return so, closeAll, fmt.Errorf("--prometheus-url: %w", err)
 		}
@@ -99,7 +108,7 @@ func (o *options) build(_ context.Context, log *slog.Logger) (server.Options, fu
 			return so, closeAll, fmt.Errorf("--loki-ca-file: %w", err)
 		}
 		l, err := lokibackend.New(lokibackend.Config{URL: o.lokiURL, TenantID: o.lokiTenant, BearerTokenFile: o.lokiTokenFile,
-			Labels: splitList(o.lokiLabels), StaticLabels: static, Client: hc})
+			Labels: splitList(o.lokiLabels), StaticLabels: static, Client: hc, ForwardUserToken: o.lokiForward})
 		if err != nil {
 			return so, closeAll, fmt.Errorf("--loki-url: %w", err)
 		}

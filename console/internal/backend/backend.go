@@ -67,3 +67,17 @@ type UnavailableError struct {
 
 func (e *UnavailableError) Error() string { return e.Backend + " unavailable: " + e.Err.Error() }
 func (e *UnavailableError) Unwrap() error { return e.Err }
+
+type userTokenKey struct{}
+
+// WithUserToken carries the requesting user's bearer token to backends that forward it
+// (NetObserv's forwardUserToken: the backend then applies the user's own access).
+func WithUserToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, userTokenKey{}, token)
+}
+
+// UserToken is the token WithUserToken stored, or "".
+func UserToken(ctx context.Context) string {
+	t, _ := ctx.Value(userTokenKey{}).(string)
+	return t
+}

@@ -93,7 +93,8 @@ func (s *server) authenticated(h func(http.ResponseWriter, *http.Request) error)
 			writeError(w, http.StatusBadGateway, "cannot check the token: "+err.Error())
 			return
 		}
-		if err := h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u))); err != nil {
+		ctx := backend.WithUserToken(context.WithValue(r.Context(), userKey{}, u), strings.TrimSpace(token))
+		if err := h(w, r.WithContext(ctx)); err != nil {
 			s.fail(w, r, err)
 		}
 	})

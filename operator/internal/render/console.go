@@ -62,7 +62,7 @@ func (r *renderer) console() ([]client.Object, error) {
 		args = append(args, r.consoleLokiArgs(st)...)
 	}
 	if r.spec.UsePrometheus() {
-		args = append(args, "--prometheus-url="+orDefault(r.spec.Prometheus.Querier.Manual.URL, "http://prometheus:9090"))
+		args = append(args, r.consolePrometheusArgs(st)...)
 	}
 	args = append(args, extraArgs...)
 	c := corev1.Container{
@@ -121,16 +121,35 @@ func (r *renderer) consoleLokiArgs(st *stage) []string {
 		tenant = ""
 	}
 	args := []string{"--loki-url=" + t.queryURL, "--loki-tenant-id=" + tenant}
-	if t.token {
+	switch {
+	case r.spec.Loki.Mode == v1beta2.LokiModeManual && r.spec.Loki.Manual.AuthToken == v1beta2.LokiAuthForwardUserToken:
+		args = append(args, "--loki-forward-user-token")
+	case t.token:
 		args = append(args, "--loki-token-file="+ServiceAccountTokenFile)
 	}
-	if t.tls.Enable {
-		switch {
-		case t.tls.InsecureSkipVerify:
-			args = append(args, "--loki-insecure-skip-verify")
-		case t.tls.CACert.Name != "" && t.tls.CACert.CertFile != "":
-			args = append(args, "--loki-ca-file="+r.mountCertFile(st, t.tls.CACert, t.tls.CACert.CertFile))
-		}
+	return append(args, r.consoleTLSArgs(st, "loki", t.tls)...)
+}
+
+// consolePrometheusArgs points the console at the Prometheus querier.
+func (r *renderer) consolePrometheusArgs(st *stage) []string {
+	m := r.spec.Prometheus.Querier.Manual
+	args := []string{"--prometheus-url=" + orDefault(m.URL, "http://prometheus:9090")}
+	if m.ForwardUserToken {
+		args = append(args, "--prometheus-forward-user-token")
 	}
-	return args
+	return append(args, r.consoleTLSArgs(st, "prometheus", m.TLS)...)
+}
+
+// consoleTLSArgs are the console's --<backend>-ca-file or --<backend>-insecure-skip-verify, the
+// CA mounted in the console's pod.
+func (r *renderer) consoleTLSArgs(st *stage, backend string, t v1beta2.ClientTLS) []string {
+	switch {
+	case !t.Enable:
+		return nil
+	case t.InsecureSkipVerify:
+		return []string{"--" + backend + "-insecure-skip-verify"}
+	case t.CACert.Name != "" && t.CACert.CertFile != "":
+		return []string{"--" + backend + "-ca-file=" + r.mountCertFile(st, t.CACert, t.CACert.CertFile)}
+	}
+	return nil
 }

@@ -313,6 +313,20 @@ func TestConsole(t *testing.T) {
 	assert.Equal(t, []string{"--listen=:9100", "--loki-url=http://loki-query-frontend:3100/", "--loki-tenant-id=netobserv", "--prometheus-url=http://prometheus:9090"}, c.Args)
 	cm := find[*corev1.ConfigMap](res.Objects, ConsoleConfigMap)
 	assert.Contains(t, cm.Data[ConfigKey], "name: Mine")
+
+	// Users' own tokens to Loki and Prometheus, Prometheus' CA mounted.
+	res, err = Render(admit(t, `
+loki: {mode: Manual, manual: {querierUrl: "https://loki:3100/", authToken: Forward}}
+prometheus: {querier: {manual: {url: "https://thanos:9091", forwardUserToken: true,
+  tls: {enable: true, caCert: {type: configmap, name: thanos-ca, certFile: ca.crt}}}}}`), Options{})
+	require.NoError(t, err)
+	pod := find[*appsv1.Deployment](res.Objects, ConsoleName).Spec.Template.Spec
+	assert.Equal(t, []string{"--listen=:9001", "--loki-url=https://loki:3100/", "--loki-tenant-id=netobserv", "--loki-forward-user-token",
+		"--prometheus-url=https://thanos:9091", "--prometheus-forward-user-token",
+		"--prometheus-ca-file=/var/run/flowlens/tls/configmap-thanos-ca/ca.crt"}, pod.Containers[0].Args)
+	require.Len(t, pod.Volumes, 2)
+	assert.Equal(t, "thanos-ca", pod.Volumes[1].ConfigMap.Name)
+	assert.Equal(t, "/var/run/flowlens/tls/configmap-thanos-ca", pod.Containers[0].VolumeMounts[1].MountPath)
 }
 
 func TestUnsupportedFieldsAreReported(t *testing.T) {

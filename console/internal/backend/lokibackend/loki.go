@@ -25,6 +25,9 @@ type Config struct {
 	URL             string // e.g. http://loki:3100 (the query API is under /loki/api/v1)
 	TenantID        string // X-Scope-OrgID; empty sends none
 	BearerTokenFile string // read at each query (tokens rotate)
+	// ForwardUserToken sends the requesting user's token instead (Loki then applies the user's
+	// own access, as with NetObserv's forwardUserToken).
+	ForwardUserToken bool
 	// Labels are the stream label fields (lokiflow's labels); StaticLabels its static labels.
 	Labels       []string
 	StaticLabels map[string]string
@@ -172,7 +175,9 @@ func (l *Loki) request(ctx context.Context, path string, params url.Values) (*ht
 	if l.cfg.TenantID != "" {
 		req.Header.Set("X-Scope-OrgID", l.cfg.TenantID)
 	}
-	if l.cfg.BearerTokenFile != "" {
+	if tok := backend.UserToken(ctx); l.cfg.ForwardUserToken && tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if l.cfg.BearerTokenFile != "" {
 		tok, err := readToken(l.cfg.BearerTokenFile)
 		if err != nil {
 			return nil, err

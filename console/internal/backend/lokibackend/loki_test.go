@@ -152,3 +152,16 @@ func TestErrors(t *testing.T) {
 	_, err = New(Config{URL: "loki:3100"})
 	assert.ErrorContains(t, err, `loki url: "loki:3100" must be an http(s) URL`)
 }
+
+func TestForwardsTheUsersToken(t *testing.T) {
+	f, l := newFake(t)
+	l.cfg.ForwardUserToken = true
+	ctx := backend.WithUserToken(context.Background(), "alice-token")
+	_, err := l.Records(ctx, flowquery.Records{Start: rng.start, End: rng.end, Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer alice-token", f.headers.Get("Authorization"))
+	// No user token (auth none): the configured one.
+	_, err = l.Records(context.Background(), flowquery.Records{Start: rng.start, End: rng.end, Limit: 1})
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer s3cret", f.headers.Get("Authorization"))
+}

@@ -27,6 +27,8 @@ import (
 type Config struct {
 	URL             string
 	BearerTokenFile string
+	// ForwardUserToken sends the requesting user's token instead of BearerTokenFile's.
+	ForwardUserToken bool
 	// RateInterval is the shortest range of rate(); at least four scrape intervals. Default 1m.
 	RateInterval time.Duration
 	Client       *http.Client
@@ -210,7 +212,9 @@ func (p *Prometheus) get(ctx context.Context, path string, params url.Values, ou
 	if err != nil {
 		return err
 	}
-	if p.cfg.BearerTokenFile != "" {
+	if tok := backend.UserToken(ctx); p.cfg.ForwardUserToken && tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if p.cfg.BearerTokenFile != "" {
 		b, err := os.ReadFile(p.cfg.BearerTokenFile)
 		if err != nil {
 			return fmt.Errorf("prometheus bearer token: %w", err)
