@@ -4,9 +4,7 @@
 package testutil // import "github.com/flowlens/flowlens/internal/testutil"
 
 import (
-	"io"
 	"net"
-	"sync"
 	"testing"
 )
 
@@ -20,34 +18,11 @@ func ForwardOutOfNamespace(t testing.TB, ns, target string) string {
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			in, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			var out net.Conn
-			if err := InNamespace(ns, func() error {
-				c, err := net.Dial("tcp", target)
-				out = c
-				return err
-			}); err != nil {
-				_ = in.Close()
-				continue
-			}
-			wg.Add(2)
-			relay := func(dst, src net.Conn) {
-				defer wg.Done()
-				_, _ = io.Copy(dst, src)
-				_ = dst.Close()
-			}
-			go relay(out, in)
-			go relay(in, out)
-		}
-	}()
-	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+	return relay(t, ln, func() (out net.Conn, err error) {
+		err = InNamespace(ns, func() error {
+			out, err = net.Dial("tcp", target)
+			return err
+		})
+		return out, err
+	})
 }

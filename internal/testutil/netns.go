@@ -215,6 +215,12 @@ func forward(t testing.TB, ns, listen, target string) string {
 	}); err != nil {
 		t.Fatalf("listen in %s: %v", ns, err)
 	}
+	return relay(t, ln, func() (net.Conn, error) { return net.Dial("tcp", target) })
+}
+
+// relay accepts on ln until the test ends and copies each connection both ways to one that
+// dial opens. It returns ln's address.
+func relay(t testing.TB, ln net.Listener, dial func() (net.Conn, error)) string {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -224,19 +230,19 @@ func forward(t testing.TB, ns, listen, target string) string {
 			if err != nil {
 				return
 			}
-			out, err := net.Dial("tcp", target)
+			out, err := dial()
 			if err != nil {
-				in.Close()
+				_ = in.Close()
 				continue
 			}
 			wg.Add(2)
-			relay := func(dst, src net.Conn) {
+			pipe := func(dst, src net.Conn) {
 				defer wg.Done()
 				_, _ = io.Copy(dst, src)
 				_ = dst.Close()
 			}
-			go relay(out, in)
-			go relay(in, out)
+			go pipe(out, in)
+			go pipe(in, out)
 		}
 	}()
 	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
