@@ -3,7 +3,11 @@
 
 package flowquery // import "github.com/flowlens/flowlens/pkg/flowquery"
 
-import "github.com/flowlens/flowlens/pkg/flow"
+import (
+	"strings"
+
+	"github.com/flowlens/flowlens/pkg/flow"
+)
 
 // filterIDs are NetObserv's console filter ids (netobserv.md §4.11) and their fields.
 var filterIDs = map[string]string{
@@ -65,4 +69,20 @@ func FilterIDs() map[string]string {
 		out[k] = v[0] + "|" + v[1]
 	}
 	return out
+}
+
+// IsAddress reports whether a NetObserv field holds an IP address: such values match whole or
+// by CIDR, never as substrings.
+func IsAddress(field string) bool {
+	return strings.HasSuffix(field, "Addr") || strings.HasSuffix(field, "HostIP") || field == "AgentIP"
+}
+
+// IsNumeric reports whether a NetObserv field's value is a number (unquoted values compare as
+// numbers).
+func IsNumeric(field string) bool {
+	f, ok := flow.ByNetObserv(field)
+	if !ok {
+		return false
+	}
+	return f.Conv == flow.ConvDirection || (f.Type == flow.TypeInt && f.Conv != flow.ConvTCPFlags)
 }

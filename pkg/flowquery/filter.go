@@ -198,3 +198,17 @@ func indexOutsideQuotes(s, tok string) int {
 	}
 	return -1
 }
+
+// WholeRegex is the RE2 that v matches as a whole, for engines that anchor label regexes (Loki,
+// Prometheus): a regex filter anywhere in the value, an exact value literally, other text as a
+// case-insensitive substring.
+func (v Value) WholeRegex(op Op) string {
+	switch {
+	case op == OpRegex || op == OpNotRegex:
+		return ".*(?:" + v.Text + ").*"
+	case v.Exact:
+		return regexp.QuoteMeta(v.Text)
+	default:
+		return "(?i).*" + regexp.QuoteMeta(v.Text) + ".*"
+	}
+}

@@ -125,7 +125,9 @@ func registerHistFunctions() {
 		return v, nil
 	})
 	sqlite.MustRegisterFunction("hist_add", &sqlite.FunctionImpl{NArgs: 1, Deterministic: true,
-		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &histAgg{h: hist{}, raw: true}, nil }})
+		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) {
+			return &histAgg{h: hist{}, raw: true}, nil
+		}})
 	sqlite.MustRegisterFunction("hist_sum", &sqlite.FunctionImpl{NArgs: 1, Deterministic: true,
 		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &histAgg{h: hist{}}, nil }})
 }

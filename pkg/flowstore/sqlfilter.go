@@ -65,14 +65,14 @@ func valueSQL(expr string, integer bool, field string, op flowquery.Op, v flowqu
 	if v.Exact && v.Text == "" {
 		return "(" + expr + " IS NULL OR " + expr + " = '')", nil
 	}
-	if isAddress(field) {
+	if flowquery.IsAddress(field) {
 		// Addresses match whole, or by CIDR: 10.1.0.7 must not match 10.1.0.79.
 		if strings.Contains(v.Text, "/") {
 			return "in_cidr(" + expr + ", ?)", []any{v.Text}
 		}
 		return "coalesce(" + expr + ", '') = ?", []any{v.Text}
 	}
-	if n, err := strconv.ParseInt(v.Text, 10, 64); err == nil && (integer || !v.Exact) && isNumeric(field, integer) {
+	if n, err := strconv.ParseInt(v.Text, 10, 64); err == nil && (integer || !v.Exact) && (integer || flowquery.IsNumeric(field)) {
 		return expr + " = ?", []any{n}
 	}
 	if v.Exact {
@@ -80,20 +80,4 @@ func valueSQL(expr string, integer bool, field string, op flowquery.Op, v flowqu
 	}
 	// Unquoted: case-insensitive substring, NetObserv's partial match.
 	return "instr(lower(coalesce(" + expr + ", '')), lower(?)) > 0", []any{v.Text}
-}
-
-func isAddress(field string) bool {
-	return strings.HasSuffix(field, "Addr") || strings.HasSuffix(field, "HostIP") || field == "AgentIP"
-}
-
-// isNumeric: fields that hold numbers even when they live in the extra JSON.
-func isNumeric(field string, integer bool) bool {
-	if integer {
-		return true
-	}
-	switch field {
-	case "Dscp", "IcmpType", "IcmpCode", "DnsId", "DnsErrno", "XlatSrcPort", "XlatDstPort", "ZoneId", "Etype":
-		return true
-	}
-	return false
 }

@@ -7,10 +7,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -65,7 +65,8 @@ func TestConsoleReadsTheStoreWhileTheCollectorWrites(t *testing.T) {
 	srv := testutil.ServeTCP(t, p.NS2, testutil.HostPort(p.IP2, 0))
 	port, err := testutil.TCPExchange(p.NS1, srv.Addr, 300_000, 2_000)
 	require.NoError(t, err)
-	_, srvPort, _ := splitHostPort(srv.Addr)
+	_, srvPort, err := net.SplitHostPort(srv.Addr)
+	require.NoError(t, err)
 	sink := testutil.ServeUDP(t, p.NS2, testutil.HostPort(p.IP2, 0))
 	_, err = testutil.UDPSend(p.NS1, sink.Addr, 100, 200, 300)
 	require.NoError(t, err)
@@ -143,16 +144,4 @@ func TestConsoleReadsTheStoreWhileTheCollectorWrites(t *testing.T) {
 	require.Len(t, st.Backends, 1)
 	assert.True(t, st.Backends[0].Ready)
 	assert.GreaterOrEqual(t, st.Backends[0].Flows, int64(len(recs.Records)+len(udp.Records)))
-}
-
-func splitHostPort(addr string) (string, string, error) {
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == ':' {
-			if _, err := strconv.Atoi(addr[i+1:]); err != nil {
-				return "", "", err
-			}
-			return addr[:i], addr[i+1:], nil
-		}
-	}
-	return "", "", fmt.Errorf("no port in %q", addr)
 }

@@ -5,13 +5,11 @@ package lokibackend // import "github.com/flowlens/flowlens/console/internal/bac
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/flowlens/flowlens/console/internal/backend"
-	"github.com/flowlens/flowlens/pkg/flow"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
 
@@ -71,25 +69,13 @@ func (b *queryBuilder) streamMatcher(m flowquery.Match) (string, bool) {
 		if v.Text == "" {
 			return "", false // an absent label: a stream matcher "" also matches... keep it exact below
 		}
-		alts = append(alts, valueRegex(m.Op, v))
+		alts = append(alts, v.WholeRegex(m.Op))
 	}
 	op := "=~"
 	if m.Op == flowquery.OpNotEqual || m.Op == flowquery.OpNotRegex {
 		op = "!~"
 	}
 	return sanitize(m.Field) + op + strconv.Quote(strings.Join(alts, "|")), true
-}
-
-// valueRegex is the RE2 that a value matches as a whole (Loki anchors label regexes).
-func valueRegex(op flowquery.Op, v flowquery.Value) string {
-	switch {
-	case op == flowquery.OpRegex || op == flowquery.OpNotRegex:
-		return ".*(?:" + v.Text + ").*"
-	case v.Exact:
-		return regexp.QuoteMeta(v.Text)
-	default:
-		return "(?i).*" + regexp.QuoteMeta(v.Text) + ".*"
-	}
 }
 
 // pipeline is "| json | <label filter expression>" for the filters the selector did not take.
@@ -135,13 +121,13 @@ func valueExpr(name, field string, op flowquery.Op, v flowquery.Value) string {
 	case op == flowquery.OpGreaterEqual:
 		return name + " >= " + v.Text
 	case op == flowquery.OpRegex || op == flowquery.OpNotRegex:
-		return name + re + strconv.Quote(valueRegex(op, v))
-	case isAddress(field):
+		return name + re + strconv.Quote(v.WholeRegex(op))
+	case flowquery.IsAddress(field):
 		// Whole address or CIDR; ip() matches both.
 		return name + eq + "ip(" + strconv.Quote(v.Text) + ")"
 	case v.Exact:
 		return name + eq + strconv.Quote(v.Text)
-	case isNumeric(field):
+	case flowquery.IsNumeric(field):
 		if _, err := strconv.ParseInt(v.Text, 10, 64); err == nil {
 			if neg {
 				return name + " != " + v.Text
@@ -149,20 +135,7 @@ func valueExpr(name, field string, op flowquery.Op, v flowquery.Value) string {
 			return name + " == " + v.Text
 		}
 	}
-	return name + re + strconv.Quote(valueRegex(op, v))
-}
-
-func isAddress(field string) bool {
-	return strings.HasSuffix(field, "Addr") || strings.HasSuffix(field, "HostIP") || field == "AgentIP"
-}
-
-// isNumeric: fields whose NetObserv value is a number.
-func isNumeric(field string) bool {
-	f, ok := flow.ByNetObserv(field)
-	if !ok {
-		return false
-	}
-	return f.Conv == flow.ConvDirection || (f.Type == flow.TypeInt && f.Conv != flow.ConvTCPFlags)
+	return name + re + strconv.Quote(v.WholeRegex(op))
 }
 
 // sanitize makes a field a label name as lokiflow does (/ . - become _).

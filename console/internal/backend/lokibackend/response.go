@@ -66,7 +66,7 @@ func (r *queryResponse) records(static map[string]string, limit int) ([]map[stri
 				if _, isStatic := static[k]; isStatic {
 					continue
 				}
-				if isNumeric(k) {
+				if flowquery.IsNumeric(k) {
 					if n, err := strconv.ParseInt(lv, 10, 64); err == nil {
 						rec[k] = n
 						continue

@@ -5,7 +5,6 @@ package prombackend // import "github.com/flowlens/flowlens/console/internal/bac
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,14 +133,7 @@ func matcher(m flowquery.Match) (string, error) {
 	}
 	alts := make([]string, 0, len(m.Values))
 	for _, v := range m.Values {
-		switch {
-		case m.Op == flowquery.OpRegex || m.Op == flowquery.OpNotRegex:
-			alts = append(alts, ".*(?:"+v.Text+").*")
-		case v.Exact:
-			alts = append(alts, regexp.QuoteMeta(v.Text))
-		default:
-			alts = append(alts, "(?i).*"+regexp.QuoteMeta(v.Text)+".*")
-		}
+		alts = append(alts, v.WholeRegex(m.Op))
 	}
 	op := "=~"
 	if neg {
