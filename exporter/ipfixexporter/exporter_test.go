@@ -135,7 +135,9 @@ func TestEveryElementDecodedByGoflow2(t *testing.T) {
 				return len(recs) == 4
 			}, 10*time.Second, 20*time.Millisecond)
 
-			ie := func(r map[testutil.IPFIXField][]byte, id uint16) []byte { return r[testutil.IPFIXField{PEN: 0, ID: id}] }
+			ie := func(r map[testutil.IPFIXField][]byte, id uint16) []byte {
+				return r[testutil.IPFIXField{PEN: 0, ID: id}]
+			}
 			ent := func(r map[testutil.IPFIXField][]byte, id uint16) string {
 				return string(r[testutil.IPFIXField{PEN: 4242, ID: id}])
 			}

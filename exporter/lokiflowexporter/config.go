@@ -85,7 +85,7 @@ func (c *Config) Validate() error {
 		seen[l] = true
 	}
 	for k := range c.StaticLabels {
-		if !labelName.MatchString(sanitizeName(k)) {
+		if !labelName.MatchString(flow.LokiLabelName(k)) {
 			errs = append(errs, fmt.Errorf("static_labels: %q is not a valid label name", k))
 		}
 	}

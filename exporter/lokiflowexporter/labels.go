@@ -26,10 +26,10 @@ type labeler struct {
 func newLabeler(fields []string, static map[string]string) *labeler {
 	l := &labeler{split: flow.NewNetObservSplitter(fields)}
 	for _, f := range fields {
-		l.names = append(l.names, sanitizeName(f))
+		l.names = append(l.names, flow.LokiLabelName(f))
 	}
 	for k, v := range static {
-		l.static = append(l.static, push.Label{Name: sanitizeName(k), Value: sanitizeValue(v)})
+		l.static = append(l.static, push.Label{Name: flow.LokiLabelName(k), Value: sanitizeValue(v)})
 	}
 	sortLabels(l.static)
 	return l
@@ -51,11 +51,6 @@ func (l *labeler) labels(values []string, buf []push.Label, key []byte) ([]push.
 		key = append(key, 0xff)
 	}
 	return buf, key
-}
-
-// sanitizeName makes a field name a valid label name, NetObserv's way.
-func sanitizeName(s string) string {
-	return strings.NewReplacer("/", "_", ".", "_", "-", "_").Replace(s)
 }
 
 // sanitizeValue keeps values valid UTF-8, free of control characters, and bounded.

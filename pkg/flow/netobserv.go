@@ -5,6 +5,7 @@ package flow // import "github.com/flowlens/flowlens/pkg/flow"
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -287,3 +288,9 @@ func AppendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
 }
+
+var lokiLabelNamer = strings.NewReplacer("/", "_", ".", "_", "-", "_")
+
+// LokiLabelName is the Loki label name of a field, as NetObserv's Loki writer makes it: / . -
+// become _. The lokiflow exporter writes labels with it; the console queries them with it.
+func LokiLabelName(field string) string { return lokiLabelNamer.Replace(field) }

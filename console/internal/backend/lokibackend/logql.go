@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/flowlens/flowlens/console/internal/backend"
+	"github.com/flowlens/flowlens/pkg/flow"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
 
@@ -75,7 +76,7 @@ func (b *queryBuilder) streamMatcher(m flowquery.Match) (string, bool) {
 	if m.Op == flowquery.OpNotEqual || m.Op == flowquery.OpNotRegex {
 		op = "!~"
 	}
-	return sanitize(m.Field) + op + strconv.Quote(strings.Join(alts, "|")), true
+	return flow.LokiLabelName(m.Field) + op + strconv.Quote(strings.Join(alts, "|")), true
 }
 
 // pipeline is "| json | <label filter expression>" for the filters the selector did not take.
@@ -96,7 +97,7 @@ func (b *queryBuilder) pipeline(fs flowquery.Filters) string {
 }
 
 func matchExpr(m flowquery.Match) string {
-	name := sanitize(m.Field)
+	name := flow.LokiLabelName(m.Field)
 	alts := make([]string, 0, len(m.Values))
 	for _, v := range m.Values {
 		alts = append(alts, valueExpr(name, m.Field, m.Op, v))
@@ -138,9 +139,6 @@ func valueExpr(name, field string, op flowquery.Op, v flowquery.Value) string {
 	return name + re + strconv.Quote(v.WholeRegex(op))
 }
 
-// sanitize makes a field a label name as lokiflow does (/ . - become _).
-func sanitize(s string) string { return strings.NewReplacer("/", "_", ".", "_", "-", "_").Replace(s) }
-
 // recordsQuery is the LogQL of a records query.
 func (b *queryBuilder) recordsQuery(fs flowquery.Filters) string {
 	sel, rest := b.selector(fs)
@@ -155,7 +153,9 @@ func (b *queryBuilder) metricQuery(q flowquery.Metrics, by []string) (string, er
 	sel, rest := b.selector(q.Filters)
 	pipe := b.pipeline(rest)
 	rng := "[" + backend.PromDuration(q.Step) + "]"
-	unwrap := func(field string) string { return pipe + " | " + sanitize(field) + `!="" | unwrap ` + sanitize(field) }
+	unwrap := func(field string) string {
+		return pipe + " | " + flow.LokiLabelName(field) + `!="" | unwrap ` + flow.LokiLabelName(field)
+	}
 	var inner string
 	switch q.Type {
 	case flowquery.TypeBytes, flowquery.TypePackets, flowquery.TypeDropBytes, flowquery.TypeDropPackets:
@@ -209,7 +209,7 @@ func (b *queryBuilder) metricQuery(q flowquery.Metrics, by []string) (string, er
 	}
 	labels := make([]string, len(by))
 	for i, f := range by {
-		labels[i] = sanitize(f)
+		labels[i] = flow.LokiLabelName(f)
 	}
 	return agg + " by (" + strings.Join(labels, ", ") + ") (" + inner + ")", nil
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/flowlens/flowlens/console/internal/backend"
+	"github.com/flowlens/flowlens/pkg/flow"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
 
@@ -126,7 +127,7 @@ func (l *Loki) Values(ctx context.Context, field, prefix string, start, end time
 		Status string   `json:"status"`
 		Data   []string `json:"data"`
 	}
-	err := l.get(ctx, "/loki/api/v1/label/"+url.PathEscape(sanitize(field))+"/values", url.Values{
+	err := l.get(ctx, "/loki/api/v1/label/"+url.PathEscape(flow.LokiLabelName(field))+"/values", url.Values{
 		"start": {strconv.FormatInt(start.UnixNano(), 10)}, "end": {strconv.FormatInt(end.UnixNano(), 10)},
 	}, &resp)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/flowlens/flowlens/console/internal/backend"
+	"github.com/flowlens/flowlens/pkg/flow"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
 
@@ -110,7 +111,7 @@ func (r *queryResponse) series(q flowquery.Metrics, fields []string) ([]flowquer
 	if r.Data.ResultType != "matrix" {
 		return nil, fmt.Errorf("loki: expected a matrix, got %q", r.Data.ResultType)
 	}
-	out, err := backend.ParseMatrix(r.Data.Result, q, fields, sanitize, 1)
+	out, err := backend.ParseMatrix(r.Data.Result, q, fields, flow.LokiLabelName, 1)
 	if err != nil {
 		return nil, fmt.Errorf("loki: %w", err)
 	}
