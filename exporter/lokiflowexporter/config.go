@@ -26,14 +26,8 @@ const (
 	FormatJSON     = "json"
 )
 
-// DefaultLabels are NetObserv's stream labels; zone, cluster and record type only appear on
-// streams whose flows carry them.
-var DefaultLabels = []string{
-	"SrcK8S_Namespace", "SrcK8S_OwnerName", "SrcK8S_Type",
-	"DstK8S_Namespace", "DstK8S_OwnerName", "DstK8S_Type",
-	"K8S_FlowLayer", "FlowDirection",
-	"SrcK8S_Zone", "DstK8S_Zone", "K8S_ClusterName", "_RecordType",
-}
+// DefaultLabels are NetObserv's stream labels (flow.LokiLabels).
+var DefaultLabels = flow.LokiLabels
 
 // Config is the lokiflow exporter's configuration.
 type Config struct {

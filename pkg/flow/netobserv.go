@@ -294,3 +294,13 @@ var lokiLabelNamer = strings.NewReplacer("/", "_", ".", "_", "-", "_")
 // LokiLabelName is the Loki label name of a field, as NetObserv's Loki writer makes it: / . -
 // become _. The lokiflow exporter writes labels with it; the console queries them with it.
 func LokiLabelName(field string) string { return lokiLabelNamer.Replace(field) }
+
+// LokiLabels are NetObserv's Loki stream labels: the fields the lokiflow exporter makes labels
+// by default and the console's LogQL expects. Zone, cluster and record type only appear on
+// streams whose flows carry them.
+var LokiLabels = []string{
+	"SrcK8S_Namespace", "SrcK8S_OwnerName", "SrcK8S_Type",
+	"DstK8S_Namespace", "DstK8S_OwnerName", "DstK8S_Type",
+	"K8S_FlowLayer", "FlowDirection",
+	"SrcK8S_Zone", "DstK8S_Zone", "K8S_ClusterName", "_RecordType",
+}

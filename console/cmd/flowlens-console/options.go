@@ -27,6 +27,7 @@ import (
 	"github.com/flowlens/flowlens/console/internal/backend/storebackend"
 	"github.com/flowlens/flowlens/console/internal/frontend"
 	"github.com/flowlens/flowlens/console/internal/server"
+	"github.com/flowlens/flowlens/pkg/flow"
 )
 
 const defaultConfigPath = "/etc/flowlens-console/config.yaml"
@@ -58,7 +59,7 @@ func (o *options) register(fl *flag.FlagSet) {
 	fl.StringVar(&o.lokiCAFile, "loki-ca-file", "", "CA certificate (PEM) that signs Loki's certificate")
 	fl.BoolVar(&o.lokiInsecure, "loki-insecure-skip-verify", false, "do not verify Loki's certificate")
 	fl.BoolVar(&o.lokiForward, "loki-forward-user-token", false, "send each user's bearer token to Loki instead of --loki-token-file")
-	fl.StringVar(&o.lokiLabels, "loki-labels", strings.Join(defaultLokiLabels, ","), "fields that the lokiflow exporter made stream labels")
+	fl.StringVar(&o.lokiLabels, "loki-labels", strings.Join(flow.LokiLabels, ","), "fields that the lokiflow exporter made stream labels")
 	fl.StringVar(&o.lokiStatic, "loki-static-labels", "app=netobserv-flowcollector", "static labels of the lokiflow exporter, k=v,k=v")
 	fl.StringVar(&o.promURL, "prometheus-url", "", "Prometheus base URL (http://prometheus:9090) with the flowmetrics connector's metrics")
 	fl.StringVar(&o.promTokenFile, "prometheus-token-file", "", "bearer token file for Prometheus")
@@ -189,14 +190,6 @@ func (o *options) kubeAuth() (auth.Authenticator, error) {
 		return nil, fmt.Errorf("--auth=tenant: %w", err)
 	}
 	return auth.NewKube(c, time.Minute), nil
-}
-
-// defaultLokiLabels are the lokiflow exporter's default stream labels (NetObserv's).
-var defaultLokiLabels = []string{
-	"SrcK8S_Namespace", "SrcK8S_OwnerName", "SrcK8S_Type",
-	"DstK8S_Namespace", "DstK8S_OwnerName", "DstK8S_Type",
-	"K8S_FlowLayer", "FlowDirection",
-	"SrcK8S_Zone", "DstK8S_Zone", "K8S_ClusterName", "_RecordType",
 }
 
 func splitList(s string) []string {

@@ -11,13 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/flowlens/flowlens/exporter/lokiflowexporter"
 )
-
-func TestDefaultLokiLabelsMatchTheExporter(t *testing.T) {
-	assert.Equal(t, lokiflowexporter.DefaultLabels, defaultLokiLabels)
-}
 
 func TestFlagErrorsNameTheFlag(t *testing.T) {
 	for args, want := range map[string][]string{

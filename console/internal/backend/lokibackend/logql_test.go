@@ -11,12 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flowlens/flowlens/console/internal/backend"
-	"github.com/flowlens/flowlens/exporter/lokiflowexporter"
+	"github.com/flowlens/flowlens/pkg/flow"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
 
 func builder() *queryBuilder {
-	return newQueryBuilder(map[string]string{"app": "netobserv-flowcollector"}, lokiflowexporter.DefaultLabels)
+	return newQueryBuilder(map[string]string{"app": "netobserv-flowcollector"}, flow.LokiLabels)
 }
 
 func TestRecordsLogQL(t *testing.T) {

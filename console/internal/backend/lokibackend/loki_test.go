@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flowlens/flowlens/console/internal/backend"
-	"github.com/flowlens/flowlens/exporter/lokiflowexporter"
+	"github.com/flowlens/flowlens/pkg/flow"
 	"github.com/flowlens/flowlens/pkg/flowquery"
 )
 
@@ -70,7 +70,7 @@ func newFake(t *testing.T) (*fakeLoki, *Loki) {
 	tok := filepath.Join(t.TempDir(), "token")
 	require.NoError(t, os.WriteFile(tok, []byte("s3cret\n"), 0o600))
 	l, err := New(Config{URL: srv.URL + "/", TenantID: "netobserv", BearerTokenFile: tok,
-		Labels: lokiflowexporter.DefaultLabels, StaticLabels: map[string]string{"app": "netobserv-flowcollector"}})
+		Labels: flow.LokiLabels, StaticLabels: map[string]string{"app": "netobserv-flowcollector"}})
 	require.NoError(t, err)
 	return f, l
 }
