@@ -121,70 +121,67 @@ func minNull(n *sql.NullInt64, v int64) {
 
 // rollupBatch aggregates the flows of one Write.
 type rollupBatch struct {
-	dimIdx  []int // index in columns of each dim
-	measIdx map[string]int
-	rows    map[string]*rollupAgg
-	key     strings.Builder
+	dimIdx []int // index in columns of each dim
+	// Indexes in columns of the measured fields.
+	end, bytes, packets, dropBytes, dropPackets, dns, rtt int
+	rows                                                  map[string]*rollupAgg
+	key                                                   []byte
 }
 
 func newRollupBatch() *rollupBatch {
-	rb := &rollupBatch{rows: map[string]*rollupAgg{}, measIdx: map[string]int{}}
+	rb := &rollupBatch{rows: map[string]*rollupAgg{},
+		end: columnIndex("end_ms"), bytes: columnIndex("bytes"), packets: columnIndex("packets"),
+		dropBytes: columnIndex("drop_bytes"), dropPackets: columnIndex("drop_packets"),
+		dns: columnIndex("dns_latency_ms"), rtt: columnIndex("rtt_ns")}
 	for _, d := range rollupDims {
 		rb.dimIdx = append(rb.dimIdx, columnIndex(d))
-	}
-	for _, c := range []string{"end_ms", "bytes", "packets", "drop_bytes", "drop_packets", "dns_latency_ms", "rtt_ns"} {
-		rb.measIdx[c] = columnIndex(c)
 	}
 	return rb
 }
 
-// add counts one flow, given its column values as text ("" when absent).
-func (rb *rollupBatch) add(values []string) {
-	end, _ := strconv.ParseInt(values[rb.measIdx["end_ms"]], 10, 64)
-	minute := end / rollupMinute * rollupMinute
-	rb.key.Reset()
-	rb.key.WriteString(strconv.FormatInt(minute, 10))
-	for _, i := range rb.dimIdx {
-		rb.key.WriteByte(0)
-		rb.key.WriteString(values[i])
+// add counts one flow, given its column values as text ("" when absent) and as the SQL
+// arguments of its row (columnValue: nil, int64 or string).
+func (rb *rollupBatch) add(values []string, row []any) {
+	num := func(i int) (int64, bool) {
+		n, ok := row[i].(int64)
+		return n, ok
 	}
-	a, ok := rb.rows[rb.key.String()]
+	end, _ := num(rb.end)
+	minute := end / rollupMinute * rollupMinute
+	rb.key = strconv.AppendInt(rb.key[:0], minute, 10)
+	for _, i := range rb.dimIdx {
+		rb.key = append(rb.key, 0)
+		rb.key = append(rb.key, values[i]...)
+	}
+	a, ok := rb.rows[string(rb.key)]
 	if !ok {
 		a = &rollupAgg{minute: minute, dims: make([]any, len(rb.dimIdx)), dns: hist{}, rtt: hist{}}
 		for j, i := range rb.dimIdx {
-			a.dims[j] = columnValue(columns[i], values[i])
+			a.dims[j] = row[i]
 		}
-		rb.rows[rb.key.String()] = a
+		rb.rows[string(rb.key)] = a
 	}
-	num := func(c string) (int64, bool) {
-		s := values[rb.measIdx[c]]
-		if s == "" {
-			return 0, false
-		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		return n, err == nil
-	}
-	if v, ok := num("bytes"); ok {
+	if v, ok := num(rb.bytes); ok {
 		addNull(&a.m[0], v)
 	}
-	if v, ok := num("packets"); ok {
+	if v, ok := num(rb.packets); ok {
 		addNull(&a.m[1], v)
 	}
 	addNull(&a.m[2], 1)
-	if v, ok := num("drop_bytes"); ok {
+	if v, ok := num(rb.dropBytes); ok {
 		addNull(&a.m[3], v)
 	}
-	if v, ok := num("drop_packets"); ok {
+	if v, ok := num(rb.dropPackets); ok {
 		addNull(&a.m[4], v)
 	}
-	if v, ok := num("dns_latency_ms"); ok {
+	if v, ok := num(rb.dns); ok {
 		addNull(&a.m[5], 1)
 		addNull(&a.m[6], v)
 		maxNull(&a.m[7], v)
 		minNull(&a.m[8], v)
 		a.dns[histIndex(v*1_000_000)]++
 	}
-	if v, ok := num("rtt_ns"); ok {
+	if v, ok := num(rb.rtt); ok {
 		addNull(&a.m[9], 1)
 		addNull(&a.m[10], v)
 		maxNull(&a.m[11], v)

@@ -123,8 +123,7 @@ func (w *Writer) Write(ctx context.Context, ld plog.Logs) (int, error) {
 						w.values[endColumn] = strconv.FormatInt(ts.AsTime().UnixMilli(), 10)
 					}
 				}
-				w.appendRow()
-				w.rollup.add(w.values)
+				w.rollup.add(w.values, w.appendRow())
 				n++
 				if pending++; pending == rowsPerInsert {
 					if err := flush(pending); err != nil {
@@ -147,16 +146,20 @@ func (w *Writer) Write(ctx context.Context, ld plog.Logs) (int, error) {
 	return n, nil
 }
 
-// appendRow adds the current flow's column values and extra JSON to the statement arguments.
-func (w *Writer) appendRow() {
+// appendRow adds the current flow's column values and extra JSON to the statement arguments
+// and returns its column values among them.
+func (w *Writer) appendRow() []any {
+	start := len(w.args)
 	for i, c := range columns {
 		w.args = append(w.args, columnValue(c, w.values[i]))
 	}
+	row := w.args[start:len(w.args):len(w.args)]
 	if string(w.arena) == "{}" {
 		w.args = append(w.args, nil)
 	} else {
 		w.args = append(w.args, string(w.arena))
 	}
+	return row
 }
 
 // Close closes the store.
