@@ -65,15 +65,13 @@ func (k *Kube) Authenticate(ctx context.Context, token string) (*User, error) {
 	k.mu.Unlock()
 
 	u, err := k.review(ctx, token)
-	if err == nil || isUnauthenticated(err) {
+	if err == nil || errors.Is(err, ErrUnauthenticated) {
 		k.mu.Lock()
 		k.cache[key] = cached{user: u, err: err, expires: now.Add(k.ttl)}
 		k.mu.Unlock()
 	}
 	return u, err
 }
-
-func isUnauthenticated(err error) bool { return errors.Is(err, ErrUnauthenticated) }
 
 func (k *Kube) review(ctx context.Context, token string) (*User, error) {
 	tr, err := k.client.AuthenticationV1().TokenReviews().Create(ctx,

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/flowlens/flowlens/pkg/flowquery"
@@ -80,4 +82,16 @@ func WithUserToken(ctx context.Context, token string) context.Context {
 func UserToken(ctx context.Context) string {
 	t, _ := ctx.Value(userTokenKey{}).(string)
 	return t
+}
+
+// MatchingValues keeps the non-empty values that contain prefix (case-insensitive), sorted, at
+// most limit: autocomplete from a list of label values.
+func MatchingValues(vs []string, prefix string, limit int) []string {
+	prefix = strings.ToLower(prefix)
+	vs = slices.DeleteFunc(vs, func(v string) bool { return v == "" || !strings.Contains(strings.ToLower(v), prefix) })
+	slices.Sort(vs)
+	if len(vs) > limit {
+		vs = vs[:limit]
+	}
+	return vs
 }

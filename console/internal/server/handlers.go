@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/flowlens/flowlens/console/internal/auth"
@@ -33,23 +34,12 @@ func ask(bs []backend.Backend, kind string, f func(backend.Backend) error) (stri
 			reasons = append(reasons, err.Error())
 			continue
 		}
-		return b.Name(), joinReasons(reasons), err
+		return b.Name(), strings.Join(reasons, "; "), err
 	}
 	if len(bs) == 0 {
 		return "", "", &backend.UnsupportedError{Backend: "console", Reason: "no backend is configured for " + kind}
 	}
-	return "", "", &backend.UnsupportedError{Backend: "console", Reason: joinReasons(reasons)}
-}
-
-func joinReasons(rs []string) string {
-	out := ""
-	for i, r := range rs {
-		if i > 0 {
-			out += "; "
-		}
-		out += r
-	}
-	return out
+	return "", "", &backend.UnsupportedError{Backend: "console", Reason: strings.Join(reasons, "; ")}
 }
 
 type recordsAnswer struct {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -133,14 +132,7 @@ func (l *Loki) Values(ctx context.Context, field, prefix string, start, end time
 	if err != nil {
 		return nil, err
 	}
-	out := slices.DeleteFunc(resp.Data, func(v string) bool {
-		return v == "" || !strings.Contains(strings.ToLower(v), strings.ToLower(prefix))
-	})
-	slices.Sort(out)
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return backend.MatchingValues(resp.Data, prefix, limit), nil
 }
 
 // Status implements backend.Backend.

@@ -173,14 +173,7 @@ func (p *Prometheus) Values(ctx context.Context, field, prefix string, start, en
 	if err := json.Unmarshal(resp.Data, &vs); err != nil {
 		return nil, fmt.Errorf("prometheus: decode label values: %w", err)
 	}
-	vs = slices.DeleteFunc(vs, func(v string) bool {
-		return v == "" || !strings.Contains(strings.ToLower(v), strings.ToLower(prefix))
-	})
-	slices.Sort(vs)
-	if len(vs) > limit {
-		vs = vs[:limit]
-	}
-	return vs, nil
+	return backend.MatchingValues(vs, prefix, limit), nil
 }
 
 // Status implements backend.Backend.
