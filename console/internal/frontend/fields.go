@@ -3,6 +3,8 @@
 
 package frontend // import "github.com/flowlens/flowlens/console/internal/frontend"
 
+import "github.com/flowlens/flowlens/pkg/flowquery"
+
 // Filter is a filter the filter bar offers.
 type Filter struct {
 	ID           string `json:"id"`
@@ -15,55 +17,57 @@ type Filter struct {
 
 // endpointFilters exist for the source and the destination.
 var endpointFilters = []struct {
-	id, name, field, hint string
-	autocomplete          bool
+	id, name, hint string
+	autocomplete   bool
 }{
-	{"namespace", "Namespace", "K8S_Namespace", "Kubernetes namespace; quote for an exact match", true},
-	{"name", "Name", "K8S_Name", "pod, service or node name", true},
-	{"kind", "Kind", "K8S_Type", "Pod, Service or Node", true},
-	{"owner_name", "Owner name", "K8S_OwnerName", "Deployment, StatefulSet... name", true},
-	{"owner_kind", "Owner kind", "K8S_OwnerType", "Deployment, StatefulSet, DaemonSet, Job...", true},
-	{"address", "IP", "Addr", "an address, or a CIDR like 10.0.0.0/16", false},
-	{"port", "Port", "Port", "a port number", false},
-	{"mac", "MAC", "Mac", "a MAC address", false},
-	{"host_name", "Node name", "K8S_HostName", "the node of the pod", true},
-	{"host_address", "Node IP", "K8S_HostIP", "the IP of the node of the pod", false},
-	{"zone", "Zone", "K8S_Zone", "availability zone", true},
-	{"subnet_label", "Subnet label", "SubnetLabel", "subnet label, EXT: for external addresses", true},
+	{"namespace", "Namespace", "Kubernetes namespace; quote for an exact match", true},
+	{"name", "Name", "pod, service or node name", true},
+	{"kind", "Kind", "Pod, Service or Node", true},
+	{"owner_name", "Owner name", "Deployment, StatefulSet... name", true},
+	{"owner_kind", "Owner kind", "Deployment, StatefulSet, DaemonSet, Job...", true},
+	{"address", "IP", "an address, or a CIDR like 10.0.0.0/16", false},
+	{"port", "Port", "a port number", false},
+	{"mac", "MAC", "a MAC address", false},
+	{"host_name", "Node name", "the node of the pod", true},
+	{"host_address", "Node IP", "the IP of the node of the pod", false},
+	{"zone", "Zone", "availability zone", true},
+	{"subnet_label", "Subnet label", "subnet label, EXT: for external addresses", true},
 }
 
-// commonFilters apply to the flow.
+// commonFilters apply to the flow. Filters' fields come from flowquery's ids.
 var commonFilters = []Filter{
-	{ID: "protocol", Name: "Protocol", Field: "Proto", Hint: "6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6"},
-	{ID: "node_direction", Name: "Node direction", Field: "FlowDirection", Hint: "0 ingress, 1 egress, 2 inner"},
-	{ID: "flow_layer", Name: "Flow layer", Field: "K8S_FlowLayer", Hint: `"app" or "infra"`},
-	{ID: "interfaces", Name: "Interface", Field: "Interfaces", Autocomplete: true, Hint: "network interface name"},
-	{ID: "tcp_flags", Name: "TCP flags", Field: "Flags", Hint: "flags as a number (2 SYN, 16 ACK, 18 SYN+ACK)"},
-	{ID: "dscp", Name: "DSCP", Field: "Dscp", Hint: "a DSCP value"},
-	{ID: "icmp_type", Name: "ICMP type", Field: "IcmpType"},
-	{ID: "icmp_code", Name: "ICMP code", Field: "IcmpCode"},
-	{ID: "pkt_drop_cause", Name: "Drop cause", Field: "PktDropLatestDropCause", Autocomplete: true, Hint: "kernel drop reason, e.g. SKB_DROP_REASON_NO_SOCKET"},
-	{ID: "pkt_drop_state", Name: "Drop TCP state", Field: "PktDropLatestState", Autocomplete: true, Hint: "TCP state, e.g. TCP_ESTABLISHED"},
-	{ID: "dns_name", Name: "DNS name", Field: "DnsName", Autocomplete: true},
-	{ID: "dns_flag_response_code", Name: "DNS response code", Field: "DnsFlagsResponseCode", Autocomplete: true, Hint: "NoError, NXDomain, ServFail..."},
-	{ID: "dns_latency", Name: "DNS latency (ms)", Field: "DnsLatencyMs", Hint: "use >= for at least, e.g. dns_latency>=10"},
-	{ID: "time_flow_rtt", Name: "Flow RTT (ns)", Field: "TimeFlowRttNs", Hint: "use >= for at least"},
-	{ID: "cluster_name", Name: "Cluster", Field: "K8S_ClusterName", Autocomplete: true},
-	{ID: "agent_ip", Name: "Observer IP", Field: "AgentIP", Hint: "IP of the node that saw the flow"},
+	{ID: "protocol", Name: "Protocol", Hint: "6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6"},
+	{ID: "node_direction", Name: "Node direction", Hint: "0 ingress, 1 egress, 2 inner"},
+	{ID: "flow_layer", Name: "Flow layer", Hint: `"app" or "infra"`},
+	{ID: "interfaces", Name: "Interface", Autocomplete: true, Hint: "network interface name"},
+	{ID: "tcp_flags", Name: "TCP flags", Hint: "flags as a number (2 SYN, 16 ACK, 18 SYN+ACK)"},
+	{ID: "dscp", Name: "DSCP", Hint: "a DSCP value"},
+	{ID: "icmp_type", Name: "ICMP type"},
+	{ID: "icmp_code", Name: "ICMP code"},
+	{ID: "pkt_drop_cause", Name: "Drop cause", Autocomplete: true, Hint: "kernel drop reason, e.g. SKB_DROP_REASON_NO_SOCKET"},
+	{ID: "pkt_drop_state", Name: "Drop TCP state", Autocomplete: true, Hint: "TCP state, e.g. TCP_ESTABLISHED"},
+	{ID: "dns_name", Name: "DNS name", Autocomplete: true},
+	{ID: "dns_flag_response_code", Name: "DNS response code", Autocomplete: true, Hint: "NoError, NXDomain, ServFail..."},
+	{ID: "dns_latency", Name: "DNS latency (ms)", Hint: "use >= for at least, e.g. dns_latency>=10"},
+	{ID: "time_flow_rtt", Name: "Flow RTT (ns)", Hint: "use >= for at least"},
+	{ID: "cluster_name", Name: "Cluster", Autocomplete: true},
+	{ID: "agent_ip", Name: "Observer IP", Hint: "IP of the node that saw the flow"},
 }
 
 // Filters lists the filter bar's filters: source, destination, then common.
 func Filters() []Filter {
 	var out []Filter
-	for _, side := range []struct{ cat, id, field string }{{"source", "src_", "Src"}, {"destination", "dst_", "Dst"}} {
+	for _, side := range []struct{ cat, id string }{{"source", "src_"}, {"destination", "dst_"}} {
 		for _, f := range endpointFilters {
-			out = append(out, Filter{ID: side.id + f.id, Name: f.name, Category: side.cat, Field: side.field + f.field,
-				Autocomplete: f.autocomplete, Hint: f.hint})
+			out = append(out, Filter{ID: side.id + f.id, Name: f.name, Category: side.cat, Autocomplete: f.autocomplete, Hint: f.hint})
 		}
 	}
 	for _, f := range commonFilters {
 		f.Category = "common"
 		out = append(out, f)
+	}
+	for i := range out {
+		out[i].Field, _, _ = flowquery.ResolveField(out[i].ID)
 	}
 	return out
 }
