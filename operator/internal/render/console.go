@@ -98,13 +98,7 @@ func (r *renderer) console() ([]client.Object, error) {
 		Spec: appsv1.DeploymentSpec{
 			Replicas: replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: selector(ConsoleName)},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{
-					Labels:      labels(ConsoleName),
-					Annotations: map[string]string{AnnotationConfigHash: Hash(string(y))},
-				},
-				Spec: pod,
-			},
+			Template: podTemplate(ConsoleName, Hash(string(y)), pod),
 		},
 	}
 	svc := service(ConsoleName, ns, "", []corev1.ServicePort{servicePort("http", port)})

@@ -72,13 +72,7 @@ func (r *renderer) daemonSet(st *stage, configHash string) *appsv1.DaemonSet {
 		ObjectMeta: metav1.ObjectMeta{Name: st.name, Namespace: st.namespace, Labels: labels(st.name)},
 		Spec: appsv1.DaemonSetSpec{
 			Selector: &metav1.LabelSelector{MatchLabels: selector(st.name)},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{
-					Labels:      labels(st.name),
-					Annotations: map[string]string{AnnotationConfigHash: configHash},
-				},
-				Spec: pod,
-			},
+			Template: podTemplate(st.name, configHash, pod),
 		},
 	}
 }

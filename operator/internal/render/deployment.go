@@ -52,13 +52,7 @@ func (r *renderer) gatewayDeployment(st *stage, configHash string) *appsv1.Deplo
 			// keeps the live value.
 			Replicas: p.GatewayReplicas(r.model),
 			Selector: &metav1.LabelSelector{MatchLabels: selector(st.name)},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{
-					Labels:      labels(st.name),
-					Annotations: map[string]string{AnnotationConfigHash: configHash},
-				},
-				Spec: pod,
-			},
+			Template: podTemplate(st.name, configHash, pod),
 		},
 	}
 }

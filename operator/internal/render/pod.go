@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
@@ -101,4 +102,13 @@ func sortedEnv(m map[string]string) []corev1.EnvVar {
 
 func containerPort(name string, port int32) corev1.ContainerPort {
 	return corev1.ContainerPort{Name: name, ContainerPort: port, Protocol: corev1.ProtocolTCP}
+}
+
+// podTemplate labels a workload's pods and stamps them with the hash of their config, so a
+// config change rolls them.
+func podTemplate(name, configHash string, pod corev1.PodSpec) corev1.PodTemplateSpec {
+	return corev1.PodTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: labels(name), Annotations: map[string]string{AnnotationConfigHash: configHash}},
+		Spec:       pod,
+	}
 }
