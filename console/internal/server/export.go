@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // export answers the records query as CSV: the columns asked for, or every field found.
@@ -76,8 +75,6 @@ func cell(v any) string {
 			parts[i] = cell(e)
 		}
 		return strings.Join(parts, ",")
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
 	default:
 		return fmt.Sprint(x)
 	}
